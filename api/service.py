@@ -1,0 +1,432 @@
+"""CivicGraph: the one core object. The HTTP API and the command line are two faces of it."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyoxigraph as ox
+
+from api.settings import Settings
+from graph.build import REFERENCE_GRAPH, reference_triples
+from graph.embed import Embedder, open_embedder
+from graph.errors import BadParameter, BadQuery, NotFound, QueryTimeout
+from graph.model import Document, Passage, SearchHit
+from graph.search import BM25, rrf
+from graph.store import OxigraphStore, Store, StoreBusy, open_store
+from graph.vectors import NumpyIndex, check_manifest, open_index
+from graph.vocab import SPARQL_PREFIXES, iri_ref
+from ingest.pipeline import IngestReport, Known, Pipeline, find_files
+
+log = logging.getLogger(__name__)
+
+# How many candidates each ranking contributes before fusion.
+CANDIDATES = 50
+
+RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+_UPDATE = re.compile(
+    r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*"
+    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """A document as listed: its key, source, title, date and size."""
+
+    key: str
+    source: str
+    title: str
+    date: str | None
+    passages: int
+
+
+@dataclass(frozen=True, slots=True)
+class PassageInfo:
+    """A passage as search shows it."""
+
+    key: str
+    document: str
+    start: int
+    end: int
+    text: str
+    heading: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SparqlResult:
+    """A serialised SPARQL answer and its media type."""
+
+    body: bytes
+    media_type: str
+
+
+class Catalog:
+    """Documents and passages held in memory for search: metadata, texts and BM25."""
+
+    def __init__(self, documents: dict[str, DocumentInfo], passages: list[PassageInfo]) -> None:
+        self.documents = documents
+        self.passages = {p.key: p for p in passages}
+        self._order = [p.key for p in passages]
+        self._owner = np.array([p.document for p in passages], dtype=object)
+        self.bm25 = BM25([_search_text(p) for p in passages])
+
+    def keys(self) -> list[str]:
+        """Passage keys in BM25 order."""
+        return self._order
+
+    def mask(self, documents: set[str] | None) -> np.ndarray | None:
+        """A boolean mask over passages, True for those in `documents`."""
+        if documents is None:
+            return None
+        return np.isin(self._owner, list(documents))
+
+
+def _search_text(passage: PassageInfo) -> str:
+    return f"{passage.heading}\n{passage.text}" if passage.heading else passage.text
+
+
+class CivicGraph:
+    """The store, the vector index and the model, and every question civicgraph answers."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        writable: bool = True,
+    ) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._lock = threading.RLock()
+        self._catalog: Catalog | None = None
+        self._index: NumpyIndex | None = None
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4)
+        location: Any = settings.store / "graph"
+        if settings.store_backend == "sparql":
+            location = settings.sparql_endpoint
+        self.store: Store = open_store(
+            settings.store_backend,
+            location,
+            read_only=not writable,
+            update_endpoint=settings.sparql_update_endpoint,
+        )
+        self.read_only = bool(getattr(self.store, "read_only", False))
+        if not self.read_only:
+            self.store.replace_graph(
+                str(REFERENCE_GRAPH), [(*t, REFERENCE_GRAPH) for t in reference_triples()]
+            )
+
+    @classmethod
+    def open(cls, settings: Settings, *, write: bool = False, embedder: Embedder | None = None):
+        """Open for writing when `write`, else read-write if free and read-only if another
+        process (a running server) holds the store."""
+        try:
+            return cls(settings, embedder=embedder, writable=True)
+        except StoreBusy:
+            if write:
+                raise
+            return cls(settings, embedder=embedder, writable=False)
+
+    # -- parts, loaded when first needed ---------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedding model, loaded on first use."""
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = open_embedder(self.settings.model, self.settings.device)
+            return self._embedder
+
+    @property
+    def index(self) -> NumpyIndex:
+        """The passage vectors of every document in the store."""
+        with self._lock:
+            if self._index is None:
+                folder = self.settings.store / "vectors"
+                dimension = self.embedder.dimension
+                if not self.read_only:
+                    check_manifest(self.settings.store, self.embedder.name, dimension)
+                index = open_index(self.settings.vector_backend, folder, dimension)
+                documents = set(self._known())
+                index.load(documents)
+                if not self.read_only:
+                    index.prune(documents)
+                self._index = index
+            return self._index
+
+    @property
+    def catalog(self) -> Catalog:
+        """Documents and passages, read from the store once and kept in step with ingest."""
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = self._load_catalog()
+            return self._catalog
+
+    def _load_catalog(self) -> Catalog:
+        docs = self.store.select(
+            """SELECT ?key ?source ?title ?date WHERE {
+                 ?d a foaf:Document ; dcterms:identifier ?key ; dcterms:source ?source ;
+                    dcterms:title ?title . OPTIONAL { ?d dcterms:date ?date } }""",
+            timeout_s=300,
+        )
+        rows = self.store.select(
+            """SELECT ?key ?doc ?start ?end ?text ?heading WHERE {
+                 ?p a cg:Passage ; dcterms:identifier ?key ; dcterms:isPartOf ?d ;
+                    cg:start ?start ; cg:end ?end ; cg:text ?text .
+                 ?d dcterms:identifier ?doc . OPTIONAL { ?p cg:heading ?heading } }""",
+            timeout_s=300,
+        )
+        passages = sorted(
+            (PassageInfo(*row) for row in rows.rows), key=lambda p: (p.document, p.start)
+        )
+        counts: dict[str, int] = {}
+        for p in passages:
+            counts[p.document] = counts.get(p.document, 0) + 1
+        documents = {
+            key: DocumentInfo(key, source, title, str(date) if date else None, counts.get(key, 0))
+            for key, source, title, date in docs.rows
+        }
+        return Catalog(documents, passages)
+
+    def _known(self) -> dict[str, Known]:
+        rows = self.store.select(
+            """SELECT ?key ?source WHERE { ?d a foaf:Document ; dcterms:identifier ?key ;
+                 dcterms:source ?source }"""
+        )
+        return {key: Known(key, source) for key, source in rows.rows}
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def _pipeline(self) -> Pipeline:
+        return Pipeline(
+            self.store,
+            self.index,
+            self.embedder,
+            self._known(),
+            extractor=self._extractor(),
+            max_bytes=self.settings.max_bytes,
+        )
+
+    def _extractor(self) -> Callable | None:
+        return None
+
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        progress: Callable[[int], None] | None = None,
+        total: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders; unreadable files are reported and the rest go on."""
+        files = list(find_files(paths))
+        if total:
+            total(len(files))
+        items = [(f, _source_of(f), None) for f in files]
+        return self._run(items, progress)
+
+    def ingest_bytes(self, files: list[tuple[str, bytes]]) -> IngestReport:
+        """Ingest uploaded files, named by their file names."""
+        items = [(Path(name), Path(name).name, data) for name, data in files]
+        return self._run(items, None)
+
+    def _run(self, items: list, progress: Callable[[int], None] | None) -> IngestReport:
+        with self._lock:
+            report = self._pipeline().run(items, progress=progress)
+            if report.added or report.replaced:
+                self._catalog = None
+            return report
+
+    def delete_document(self, key: str) -> None:
+        """Remove a document, its passages, facts and vectors."""
+        from graph.build import graph_iri
+
+        with self._lock:
+            if key not in self._known():
+                raise NotFound(f"no document {key!r}")
+            self.store.drop_graph(str(graph_iri(key)))
+            self.index.delete(key)
+            self._catalog = None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every document, newest first."""
+        docs = list(self.catalog.documents.values())
+        return sorted(docs, key=lambda d: (d.date or "", d.title), reverse=True)
+
+    def document(self, key: str) -> tuple[DocumentInfo, list[PassageInfo]]:
+        """One document and its passages, in order."""
+        catalog = self.catalog
+        if key not in catalog.documents:
+            raise NotFound(f"no document {key!r}; GET /documents lists them")
+        passages = [p for p in catalog.passages.values() if p.document == key]
+        return catalog.documents[key], sorted(passages, key=lambda p: p.start)
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        document: str | None = None,
+        mode: str = "hybrid",
+    ) -> list[SearchHit]:
+        """Passages ranked by meaning fused with keywords (reciprocal-rank fusion)."""
+        if not query.strip():
+            raise BadParameter("the query is empty; say what to search for")
+        if mode not in ("hybrid", "dense", "bm25"):
+            raise BadParameter(f"unknown search mode {mode!r}; choose hybrid, dense or bm25")
+        catalog = self.catalog
+        documents = None
+        if document:
+            if document not in catalog.documents:
+                raise NotFound(f"no document {document!r}; GET /documents lists them")
+            documents = {document}
+        rankings = []
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.encode_query(query)
+            dense = self.index.search(vector, CANDIDATES, documents=documents)
+            rankings.append([key for key, _ in dense if key in catalog.passages])
+        if mode in ("hybrid", "bm25"):
+            keys = catalog.keys()
+            sparse = catalog.bm25.top(query, CANDIDATES, catalog.mask(documents))
+            rankings.append([keys[i] for i, _ in sparse])
+        fused = rrf(rankings)[:k]
+        mentions = self._mentions([key for key, _ in fused])
+        hits = []
+        for key, score in fused:
+            p = catalog.passages[key]
+            doc = catalog.documents[p.document]
+            hits.append(
+                SearchHit(
+                    passage=key,
+                    document=doc.key,
+                    source=doc.source,
+                    title=doc.title,
+                    date=doc.date,
+                    text=p.text,
+                    start=p.start,
+                    end=p.end,
+                    score=round(score, 6),
+                    entities=tuple(mentions.get(key, ())),
+                )
+            )
+        return hits
+
+    def _mentions(self, passage_keys: list[str]) -> dict[str, list[str]]:
+        if not passage_keys:
+            return {}
+        values = " ".join(f'"{k}"' for k in passage_keys)
+        rows = self.store.select(
+            f"""SELECT ?key ?e WHERE {{ VALUES ?key {{ {values} }}
+                 ?p dcterms:identifier ?key ; cg:mentions ?e }}"""
+        )
+        out: dict[str, list[str]] = {}
+        for key, entity in rows.rows:
+            ref = iri_ref(entity)
+            if ref:
+                out.setdefault(key, []).append(ref)
+        return out
+
+    def sparql(self, query: str, accept: str | None = None) -> SparqlResult:
+        """A read-only SPARQL 1.1 query, serialised by content negotiation, within the limit."""
+        if _UPDATE.match(query):
+            raise BadQuery("SPARQL updates are refused: this endpoint is read-only")
+        store = self.store
+        if not isinstance(store, OxigraphStore):
+            raise BadQuery("the SPARQL endpoint serves the embedded store only")
+        future = self._pool.submit(_run_sparql, store, query, accept or "")
+        try:
+            return future.result(timeout=self.settings.query_timeout_s)
+        except concurrent.futures.TimeoutError:
+            raise QueryTimeout(
+                f"query ran past its limit of {self.settings.query_timeout_s:g} s"
+            ) from None
+
+    def export(self, fmt: str) -> Iterator[bytes]:
+        """The whole graph in an RDF format, streamed."""
+        return self.store.export(fmt)  # type: ignore[arg-type]
+
+    def health(self) -> dict[str, Any]:
+        """Store, index and model status."""
+        catalog = self.catalog
+        return {
+            "status": "ok",
+            "store": {
+                "backend": self.settings.store_backend,
+                "path": str(self.settings.store),
+                "read_only": self.read_only,
+                "documents": len(catalog.documents),
+                "passages": len(catalog.passages),
+            },
+            "index": {
+                "backend": self.settings.vector_backend,
+                "vectors": self._index.count() if self._index is not None else None,
+            },
+            "model": {
+                "name": self.settings.model,
+                "loaded": self._embedder is not None,
+            },
+        }
+
+    def close(self) -> None:
+        """Flush and close the store."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.store.close()
+
+
+def _source_of(path: Path) -> str:
+    """A file's source as stored: its path relative to the working folder when inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def _negotiate(accept: str, options: dict[str, Any], default: str) -> tuple[str, Any]:
+    for part in accept.split(","):
+        media = part.split(";")[0].strip().lower()
+        if media in options:
+            return media, options[media]
+    return default, options[default]
+
+
+def _run_sparql(store: OxigraphStore, query: str, accept: str) -> SparqlResult:
+    try:
+        result = store.oxigraph.query(SPARQL_PREFIXES + query, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise BadQuery(f"SPARQL syntax error: {exc}") from None
+    if isinstance(result, ox.QueryTriples):
+        media, fmt = _negotiate(accept, GRAPH_FORMATS, "text/turtle")
+    else:
+        media, fmt = _negotiate(accept, RESULT_FORMATS, "application/sparql-results+json")
+        if media == "application/json":
+            media = "application/sparql-results+json"
+    body = result.serialize(format=fmt)
+    return SparqlResult(body or b"", media)
+
+
+__all__ = ["CivicGraph", "Document", "DocumentInfo", "Passage", "PassageInfo", "SparqlResult"]

@@ -1,0 +1,40 @@
+"""Settings, from the environment (CIVICGRAPH_*) or the command line's options of the same name."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting with its default; the README's settings table lists the same names."""
+
+    model_config = SettingsConfigDict(env_prefix="CIVICGRAPH_", extra="ignore")
+
+    store: Path = Field(Path("civicgraph-data"), description="folder of the embedded store")
+    store_backend: str = Field("oxigraph", description="graph store: oxigraph or sparql")
+    sparql_endpoint: str | None = Field(
+        None, description="query URL of a remote SPARQL store (store_backend=sparql)"
+    )
+    sparql_update_endpoint: str | None = Field(
+        None, description="update URL of a remote SPARQL store"
+    )
+    vector_backend: str = Field("numpy", description="vector index: numpy")
+    model: str = Field("all-MiniLM-L6-v2", description="embedding model: all-MiniLM-L6-v2 or hash")
+    device: str = Field("auto", description="where to embed: auto, cpu or cuda")
+    max_bytes: int = Field(50 * 1024 * 1024, description="largest file ingest accepts, in bytes")
+    query_timeout_s: float = Field(10.0, description="time limit of every query, in seconds")
+    api_keys: list[str] = Field(
+        default_factory=list,
+        description="keys that may write through the API (JSON list); none: writes are off",
+    )
+    extract: bool = Field(True, description="extract entities and relations on ingest")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()

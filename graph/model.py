@@ -1,0 +1,130 @@
+"""Plain data types passed between the stages of civicgraph.
+
+Frozen, slotted dataclasses with no rdflib, spaCy or numpy types in their
+fields. Offsets are characters into ``Document.text``, half-open, so that
+``document.text[x.start:x.end] == x.text`` holds for passages and mentions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class EntityKind(StrEnum):
+    """The kinds of entity in the graph; each is a segment of the entity IRI."""
+
+    COUNCIL = "council"
+    BODY = "body"
+    PERSON = "person"
+    PROGRAMME = "programme"
+    THEME = "theme"
+
+
+class Predicate(StrEnum):
+    """Relations that extraction can assert between entities."""
+
+    LEADS = "leads"  # cg:leads (council/body -> theme/programme)
+    PARTICIPATES_IN = "participatesIn"  # cg:participatesIn
+    RATED = "rated"  # cg:rated via a cg:Rating node
+    HEAD_OF = "headOf"  # org:headOf (person -> organisation)
+    MEMBER_OF = "memberOf"  # org:memberOf (person or body -> organisation)
+    HOLDS_POST = "holdsPost"  # org:Membership with an org:role
+    SUB_ORGANIZATION_OF = "subOrganizationOf"  # org:subOrganizationOf
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One source file, read into plain text."""
+
+    key: str  # stable for the same content: derived from a hash of the text
+    source: str  # file name or URL
+    title: str
+    text: str
+    date: str | None = None  # ISO 8601 date, when the text states one
+    media_type: str = "text/plain"
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A paragraph-aware chunk of a document, with offsets into its text."""
+
+    key: str  # "{document_key}-p{n:04d}"
+    document_key: str
+    start: int
+    end: int
+    text: str
+    heading: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of a passage that names an entity."""
+
+    passage_key: str
+    start: int  # offsets into Document.text
+    end: int
+    text: str
+    label: EntityKind
+    entity_ref: str | None = None  # "{kind}/{key}", filled in by resolution
+    source: str = "rule"  # which extractor found it (gazetteer, ner, rule, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A resolved, canonical thing: one per real council, body, person, programme or theme."""
+
+    key: str  # stable slug, unique within its kind
+    kind: EntityKind
+    label: str
+    aliases: tuple[str, ...] = ()
+    identifiers: dict[str, str] = field(default_factory=dict)  # e.g. {"gss": "E10000016"}
+    parent: str | None = None  # ref of the organisation this one is part of
+
+    @property
+    def ref(self) -> str:
+        """The entity's reference, "{kind}/{key}", unique across kinds."""
+        return f"{self.kind.value}/{self.key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One extracted fact with the evidence that states it."""
+
+    subject: str  # entity refs, "{kind}/{key}"; graph/vocab mints IRIs
+    predicate: Predicate
+    object: str
+    passage_key: str
+    start: int  # offsets into Document.text of the quote
+    end: int
+    quote: str
+    extractor: str
+    confidence: float
+    role: str | None = None  # for HOLDS_POST/HEAD_OF: the post, e.g. "leader"
+    rating: str | None = None  # for RATED: the value, e.g. "worst", "three stars"
+    scheme: str | None = None  # for RATED: what rated it
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything extraction and resolution found in one document."""
+
+    entities: tuple[Entity, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    claims: tuple[Claim, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A passage ranked for a query."""
+
+    passage: str
+    document: str
+    source: str
+    title: str
+    date: str | None
+    text: str
+    start: int
+    end: int
+    score: float
+    entities: tuple[str, ...] = ()

@@ -1,0 +1,231 @@
+"""Split a document into paragraph-aware passages that never cut a sentence.
+
+Passages run from about 40 to 180 words: the embedding model reads at most 256
+word-pieces, so longer passages would be cut short when they are embedded.
+Each passage keeps its offsets into `Document.text` and the nearest heading above it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from graph.model import Document, Passage
+
+MIN_WORDS = 40
+TARGET_WORDS = 120
+MAX_WORDS = 180
+
+_ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "cllr",
+    "prof",
+    "sir",
+    "rt",
+    "hon",
+    "no",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "co",
+    "ltd",
+    "inc",
+    "dept",
+    "gov",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "approx",
+    "para",
+    "fig",
+    "cf",
+}
+_SENTENCE_END = re.compile(r"""[.!?]+["”’')\]]*\s+(?=["“‘'(\[]?[A-Z0-9£])""")
+_BULLET = re.compile(r"^\s*(?:[-*•–·]|\d{1,3}[.)]|[a-z][.)]|\([a-z0-9]{1,3}\))\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    start: int
+    end: int
+    words: int
+    is_heading: bool
+
+
+def sentence_spans(text: str, offset: int = 0) -> Iterator[tuple[int, int]]:
+    """Character spans of the sentences in `text`, shifted by `offset`."""
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        before = text[start : match.start() + 1]
+        last_word = re.split(r"\s", before.rstrip(".!?\"”’')]"))[-1].lower()
+        if last_word.rstrip(".") in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+            continue
+        end = match.end()
+        yield offset + start, offset + len(text[:end].rstrip())
+        start = end
+    if text[start:].strip():
+        yield offset + start, offset + len(text.rstrip())
+
+
+def _is_heading(line: str) -> bool:
+    """A short line standing alone, not ending a sentence, reads as a heading."""
+    words = line.split()
+    if not words or len(words) > 14 or _BULLET.match(line):
+        return False
+    stripped = line.strip().strip("*_")
+    if stripped.endswith((".", ",", ";", "”", '"', "’")) or (
+        stripped.endswith(":") and len(words) > 6
+    ):
+        return False
+    return stripped[:1].isupper() or stripped[:1].isdigit()
+
+
+def _blocks(text: str) -> Iterator[_Block]:
+    """Paragraphs, and within a paragraph each line that stands alone as a heading."""
+    for para in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text):
+        lines = list(re.finditer(r"[^\n]+", para.group()))
+        run_start: int | None = None
+        run_end = 0
+        for line in lines:
+            lstart, lend = para.start() + line.start(), para.start() + line.end()
+            if _is_heading(line.group()) and (len(lines) == 1 or not _BULLET.match(line.group())):
+                if run_start is not None:
+                    yield _Block(run_start, run_end, len(text[run_start:run_end].split()), False)
+                    run_start = None
+                # a lone short line inside a multi-line paragraph is a heading only when the
+                # next line is not its continuation (a list or a new paragraph follows)
+                yield _Block(lstart, lend, len(line.group().split()), True)
+            else:
+                run_start = lstart if run_start is None else run_start
+                run_end = lend
+        if run_start is not None:
+            yield _Block(run_start, run_end, len(text[run_start:run_end].split()), False)
+
+
+def _pieces(text: str, block: _Block) -> Iterator[_Block]:
+    """A block, or its sentences grouped under MAX_WORDS when the block is too long."""
+    if block.words <= MAX_WORDS:
+        yield block
+        return
+    start = block.start
+    end = block.start
+    words = 0
+    for s_start, s_end in sentence_spans(text[block.start : block.end], block.start):
+        n = len(text[s_start:s_end].split())
+        if words and words + n > TARGET_WORDS:
+            yield _Block(start, end, words, False)
+            start, words = s_start, 0
+        if n > MAX_WORDS:  # a run-on "sentence" (a list with no stops): cut at line or word
+            for piece_start, piece_end in _hard_cut(text, s_start, s_end):
+                yield _Block(
+                    piece_start, piece_end, len(text[piece_start:piece_end].split()), False
+                )
+            start, end, words = s_end, s_end, 0
+            continue
+        end = s_end
+        words += n
+    if words:
+        yield _Block(start, end, words, False)
+
+
+def _hard_cut(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    tokens = list(re.finditer(r"\S+", text[start:end]))
+    for i in range(0, len(tokens), TARGET_WORDS):
+        chunk = tokens[i : i + TARGET_WORDS]
+        yield start + chunk[0].start(), start + chunk[-1].end()
+
+
+def split_passages(document: Document) -> list[Passage]:
+    """Group a document's paragraphs into passages of about 40 to 180 words."""
+    text = document.text
+    passages: list[Passage] = []
+    heading: str | None = None
+    current: list[_Block] = []
+    current_heading: str | None = None
+
+    def flush() -> None:
+        if not current:
+            return
+        start, end = current[0].start, current[-1].end
+        passages.append(
+            Passage(
+                key=f"{document.key}-p{len(passages):04d}",
+                document_key=document.key,
+                start=start,
+                end=end,
+                text=text[start:end],
+                heading=current_heading,
+            )
+        )
+        current.clear()
+
+    for block in _blocks(text):
+        if block.is_heading:
+            # a heading closes the passage before it, once that passage is long enough
+            if sum(b.words for b in current) >= MIN_WORDS:
+                flush()
+            heading = text[block.start : block.end].strip().strip("*_# ")
+            if not current:
+                current_heading = heading
+            current.append(block)
+            continue
+        for piece in _pieces(text, block):
+            size = sum(b.words for b in current)
+            if current and size >= MIN_WORDS and size + piece.words > MAX_WORDS:
+                flush()
+                current_heading = heading
+            if not current:
+                current_heading = heading
+            current.append(piece)
+            if sum(b.words for b in current) >= TARGET_WORDS:
+                flush()
+                current_heading = heading
+    flush()
+    return _merge_short(document, passages)
+
+
+def _merge_short(document: Document, passages: list[Passage]) -> list[Passage]:
+    """Fold a passage under MIN_WORDS into a neighbour when the two fit in MAX_WORDS."""
+    spans = [[p.start, p.end, p.heading] for p in passages]
+    i = 0
+    while i < len(spans) and len(spans) > 1:
+        words = len(document.text[spans[i][0] : spans[i][1]].split())
+        if words < MIN_WORDS:
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(spans):
+                    a, b = sorted((i, j))
+                    merged = len(document.text[spans[a][0] : spans[b][1]].split())
+                    if merged <= MAX_WORDS:
+                        spans[a] = [spans[a][0], spans[b][1], spans[a][2]]
+                        del spans[b]
+                        break
+            else:
+                i += 1
+            continue
+        i += 1
+    return [
+        Passage(
+            key=f"{document.key}-p{n:04d}",
+            document_key=document.key,
+            start=start,
+            end=end,
+            text=document.text[start:end],
+            heading=heading,
+        )
+        for n, (start, end, heading) in enumerate(spans)
+    ]
