@@ -18,11 +18,11 @@ from api.settings import Settings
 from graph.build import REFERENCE_GRAPH, reference_triples
 from graph.embed import Embedder, open_embedder
 from graph.errors import BadParameter, BadQuery, NotFound, QueryTimeout
-from graph.model import Document, Passage, SearchHit
+from graph.model import Document, EntityRef, Passage, SearchHit
 from graph.search import BM25, rrf
 from graph.store import OxigraphStore, Store, StoreBusy, open_store
 from graph.vectors import NumpyIndex, check_manifest, open_index
-from graph.vocab import SPARQL_PREFIXES, iri_ref
+from graph.vocab import ID, SPARQL_PREFIXES, iri_ref
 from ingest.pipeline import IngestReport, Known, Pipeline, find_files
 
 log = logging.getLogger(__name__)
@@ -291,6 +291,7 @@ class CivicGraph:
         *,
         k: int = 10,
         document: str | None = None,
+        kind: str | None = None,
         mode: str = "hybrid",
     ) -> list[SearchHit]:
         """Passages ranked by meaning fused with keywords (reciprocal-rank fusion)."""
@@ -304,15 +305,20 @@ class CivicGraph:
             if document not in catalog.documents:
                 raise NotFound(f"no document {document!r}; GET /documents lists them")
             documents = {document}
+        allowed = self._passages_mentioning(kind) if kind else None
+        # with a type filter, rank everything and keep the passages that pass it
+        depth = CANDIDATES if allowed is None else len(catalog.passages)
         rankings = []
         if mode in ("hybrid", "dense"):
             vector = self.embedder.encode_query(query)
-            dense = self.index.search(vector, CANDIDATES, documents=documents)
+            dense = self.index.search(vector, depth, documents=documents)
             rankings.append([key for key, _ in dense if key in catalog.passages])
         if mode in ("hybrid", "bm25"):
             keys = catalog.keys()
-            sparse = catalog.bm25.top(query, CANDIDATES, catalog.mask(documents))
+            sparse = catalog.bm25.top(query, depth, catalog.mask(documents))
             rankings.append([keys[i] for i, _ in sparse])
+        if allowed is not None:
+            rankings = [[key for key in r if key in allowed][:CANDIDATES] for r in rankings]
         fused = rrf(rankings)[:k]
         mentions = self._mentions([key for key, _ in fused])
         hits = []
@@ -335,19 +341,31 @@ class CivicGraph:
             )
         return hits
 
-    def _mentions(self, passage_keys: list[str]) -> dict[str, list[str]]:
+    def _passages_mentioning(self, kind: str) -> set[str]:
+        """Keys of the passages that mention an entity of a kind."""
+        prefix = f"{ID}{kind}/"
+        rows = self.store.select(
+            f"""SELECT DISTINCT ?key WHERE {{ ?p cg:mentions ?e ; dcterms:identifier ?key .
+                 FILTER(STRSTARTS(STR(?e), "{prefix}")) }}"""
+        )
+        return {key for (key,) in rows.rows}
+
+    def _mentions(self, passage_keys: list[str]) -> dict[str, list[EntityRef]]:
+        """The entities each passage names, with their labels."""
         if not passage_keys:
             return {}
         values = " ".join(f'"{k}"' for k in passage_keys)
         rows = self.store.select(
-            f"""SELECT ?key ?e WHERE {{ VALUES ?key {{ {values} }}
-                 ?p dcterms:identifier ?key ; cg:mentions ?e }}"""
+            f"""SELECT ?key ?e (SAMPLE(?l) AS ?label) (SAMPLE(?g) AS ?gss) WHERE {{
+                 VALUES ?key {{ {values} }}
+                 ?p dcterms:identifier ?key ; cg:mentions ?e . ?e skos:prefLabel ?l .
+                 OPTIONAL {{ ?e cg:gssCode ?g }} }} GROUP BY ?key ?e ORDER BY ?key ?label"""
         )
-        out: dict[str, list[str]] = {}
-        for key, entity in rows.rows:
+        out: dict[str, list[EntityRef]] = {}
+        for key, entity, label, gss in rows.rows:
             ref = iri_ref(entity)
             if ref:
-                out.setdefault(key, []).append(ref)
+                out.setdefault(key, []).append(EntityRef(ref, label, ref.split("/")[0], gss))
         return out
 
     def sparql(self, query: str, accept: str | None = None) -> SparqlResult:
@@ -368,6 +386,12 @@ class CivicGraph:
     def export(self, fmt: str) -> Iterator[bytes]:
         """The whole graph in an RDF format, streamed."""
         return self.store.export(fmt)  # type: ignore[arg-type]
+
+    def warm(self) -> None:
+        """Load the catalogue, the vectors and the model now rather than on the first request."""
+        _ = self.catalog
+        _ = self.index
+        self.embedder.encode_query("warm up")
 
     def health(self) -> dict[str, Any]:
         """Store, index and model status."""

@@ -115,6 +115,16 @@ class Extraction:
 
 
 @dataclass(frozen=True, slots=True)
+class EntityRef:
+    """An entity as other answers point to it."""
+
+    ref: str  # "{kind}/{key}"
+    label: str
+    kind: str
+    gss: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     """A passage ranked for a query."""
 
@@ -127,4 +137,4 @@ class SearchHit:
     start: int
     end: int
     score: float
-    entities: tuple[str, ...] = ()
+    entities: tuple[EntityRef, ...] = ()

@@ -212,9 +212,10 @@ class OxigraphStore:
             yield b"]\n"
 
     def close(self) -> None:
-        """Flush writes so the next open is fast."""
-        if not self.read_only:
-            self._store.flush()
+        """Flush writes so the next open is fast, and release the store for other processes."""
+        store = self.__dict__.pop("_store", None)
+        if store is not None and not self.read_only:
+            store.flush()
 
 
 def _prefix_map() -> dict[str, str]:

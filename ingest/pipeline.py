@@ -87,8 +87,10 @@ def find_files(paths: Iterable[str | Path]) -> Iterator[Path]:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in READERS and not any(
-                    part.startswith(".") for part in child.relative_to(path).parts
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in READERS
+                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
                 ):
                     yield child
         else:
@@ -201,6 +203,7 @@ class Pipeline:
             report.passages += len(passages)
             report.triples += len(quads)
             report.timings["write"] += time.perf_counter() - t0
+            log.info("wrote %s (%d passages)", doc.key, len(passages))
             if self.on_document:
                 self.on_document(doc, passages, item.replaces)
             if progress:

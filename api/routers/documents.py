@@ -1,0 +1,60 @@
+"""The corpus: list, show, upload and delete documents."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, File, Response, UploadFile
+
+from api.deps import ApiKeyDep, ServiceDep
+from api.schemas import DocumentDetailOut, DocumentOut, DocumentsOut, IngestOut, PassageOut
+from graph.errors import BadParameter, TooLarge
+
+router = APIRouter(tags=["documents"])
+
+
+@router.get("/documents", response_model=DocumentsOut)
+def list_documents(service: ServiceDep) -> DocumentsOut:
+    """Every document in the store, newest first."""
+    return DocumentsOut(documents=[DocumentOut(**asdict(doc)) for doc in service.documents()])
+
+
+@router.get("/documents/{key}", response_model=DocumentDetailOut)
+def get_document(key: str, service: ServiceDep) -> DocumentDetailOut:
+    """One document with its passages, in order."""
+    doc, passages = service.document(key)
+    return DocumentDetailOut(
+        key=doc.key,
+        source=doc.source,
+        title=doc.title,
+        date=doc.date,
+        passages=[
+            PassageOut(key=p.key, start=p.start, end=p.end, heading=p.heading, text=p.text)
+            for p in passages
+        ],
+    )
+
+
+@router.post("/documents", response_model=IngestOut, dependencies=[ApiKeyDep])
+async def upload_documents(
+    service: ServiceDep, files: Annotated[list[UploadFile], File(description="files to ingest")]
+) -> IngestOut:
+    """Ingest uploaded files (needs an API key)."""
+    if not files:
+        raise BadParameter("no files uploaded; send them as multipart field 'files'")
+    limit = service.settings.max_bytes
+    uploads = []
+    for upload in files:
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise TooLarge(f"{upload.filename} is over the upload limit of {limit:,} bytes")
+        uploads.append((upload.filename or "upload.txt", data))
+    return IngestOut(**service.ingest_bytes(uploads).as_dict())
+
+
+@router.delete("/documents/{key}", status_code=204, dependencies=[ApiKeyDep])
+def delete_document(key: str, service: ServiceDep) -> Response:
+    """Remove a document with its passages, facts and vectors (needs an API key)."""
+    service.delete_document(key)
+    return Response(status_code=204)

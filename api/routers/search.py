@@ -1,0 +1,28 @@
+"""GET /search: passages ranked by meaning and keywords."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import ServiceDep
+from api.schemas import SearchOut
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/search", response_model=SearchOut)
+def search(
+    service: ServiceDep,
+    q: Annotated[str, Query(min_length=1, max_length=1000, description="what to look for")],
+    k: Annotated[int, Query(ge=1, le=100, description="how many passages")] = 10,
+    document: Annotated[str | None, Query(description="only this document's passages")] = None,
+    type: Annotated[
+        Literal["council", "body", "person", "programme", "theme"] | None,
+        Query(description="only passages that mention an entity of this type"),
+    ] = None,
+    mode: Annotated[Literal["hybrid", "dense", "bm25"], Query()] = "hybrid",
+) -> SearchOut:
+    """Passages ranked by meaning (dense vectors) fused with keywords (BM25)."""
+    return SearchOut.of(q, service.search(q, k=k, document=document, kind=type, mode=mode))
