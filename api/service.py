@@ -123,6 +123,7 @@ class CivicGraph:
         self._lock = threading.RLock()
         self._catalog: Catalog | None = None
         self._index: NumpyIndex | None = None
+        self._extract: Callable | None = None
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4)
         location: Any = settings.store / "graph"
         if settings.store_backend == "sparql":
@@ -231,7 +232,15 @@ class CivicGraph:
         )
 
     def _extractor(self) -> Callable | None:
-        return None
+        """The extraction stage, loaded once, unless extraction is switched off."""
+        if not self.settings.extract:
+            return None
+        with self._lock:
+            if self._extract is None:
+                from ingest.extract import load_extractor
+
+                self._extract = load_extractor()
+            return self._extract
 
     def ingest(
         self,
