@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 # How many candidates each ranking contributes before fusion.
 CANDIDATES = 50
+# Fusion weights: meaning is the stronger signal for questions written in the user's own
+# words, keywords the tie-breaker that rescues names and rare terms.
+FUSION_WEIGHTS = {"dense": 1.0, "bm25": 0.7}
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -317,18 +320,20 @@ class CivicGraph:
         allowed = self._passages_mentioning(kind) if kind else None
         # with a type filter, rank everything and keep the passages that pass it
         depth = CANDIDATES if allowed is None else len(catalog.passages)
-        rankings = []
+        rankings, weights = [], []
         if mode in ("hybrid", "dense"):
             vector = self.embedder.encode_query(query)
             dense = self.index.search(vector, depth, documents=documents)
             rankings.append([key for key, _ in dense if key in catalog.passages])
+            weights.append(FUSION_WEIGHTS["dense"])
         if mode in ("hybrid", "bm25"):
             keys = catalog.keys()
             sparse = catalog.bm25.top(query, depth, catalog.mask(documents))
             rankings.append([keys[i] for i, _ in sparse])
+            weights.append(FUSION_WEIGHTS["bm25"])
         if allowed is not None:
             rankings = [[key for key in r if key in allowed][:CANDIDATES] for r in rankings]
-        fused = rrf(rankings)[:k]
+        fused = rrf(rankings, weights=weights)[:k]
         mentions = self._mentions([key for key, _ in fused])
         hits = []
         for key, score in fused:
