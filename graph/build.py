@@ -113,7 +113,14 @@ def entity_triples(entity: Entity) -> Iterator[tuple]:
 
 
 def reference_triples() -> Iterator[tuple]:
-    """The concept scheme that themes belong to."""
+    """Our classes in terms of the standard ones, and the concept scheme themes belong to."""
+    yield CG.Council, RDFS.subClassOf, ORG.FormalOrganization
+    yield CG.Council, RDFS.label, Literal("Council")
+    yield CG.Programme, RDFS.label, Literal("Programme")
+    yield CG.Passage, RDFS.label, Literal("Passage")
+    yield CG.Claim, RDFS.subClassOf, RDF.Statement
+    yield CG.Claim, RDFS.label, Literal("Claim")
+    yield CG.Rating, RDFS.label, Literal("Rating")
     yield THEME_SCHEME, RDF.type, SKOS.ConceptScheme
     yield THEME_SCHEME, SKOS.prefLabel, Literal("Policy themes")
     yield THEME_SCHEME, RDFS.label, Literal("Policy themes")

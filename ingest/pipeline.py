@@ -9,6 +9,8 @@ there or not there at all, and re-running the same command finishes the job.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -115,6 +117,7 @@ class Pipeline:
         self.index = index
         self.embedder = embedder
         self.known = known  # document key -> Known; kept up to date as documents are written
+        self._known_lock = threading.Lock()  # the preparing thread reads what writing changes
         self.extractor = extractor
         self.max_bytes = max_bytes
         self.on_document = on_document
@@ -133,10 +136,11 @@ class Pipeline:
             return None
         finally:
             report.timings["read"] += time.perf_counter() - t0
-        if document.key in self.known:
-            report.unchanged.append(document.key)
-            return None
-        replaces = [k for k, v in self.known.items() if v.source == document.source]
+        with self._known_lock:
+            if document.key in self.known:
+                report.unchanged.append(document.key)
+                return None
+            replaces = [k for k, v in self.known.items() if v.source == document.source]
         t0 = time.perf_counter()
         passages = split_passages(document)
         report.timings["split"] += time.perf_counter() - t0
@@ -153,24 +157,43 @@ class Pipeline:
         *,
         progress: Callable[[int], None] | None = None,
     ) -> IngestReport:
-        """Ingest (path, source, data) items; data None means read the file at path."""
+        """Ingest (path, source, data) items; data None means read the file at path.
+
+        A background thread reads, splits and extracts the next group of documents while
+        this one embeds and writes the current group, so the model is rarely left waiting.
+        """
         report = IngestReport()
         started = time.perf_counter()
-        group: list[_Prepared] = []
-        size = 0
-        for path, source, data in items:
-            prepared = self._prepare(path, report, source, data)
-            if prepared is None:
-                if progress:
-                    progress(1)
-                continue
-            group.append(prepared)
-            size += len(prepared.passages)
-            if size >= GROUP_PASSAGES:
-                self._write_group(group, report, progress)
-                group, size = [], 0
-        if group:
+        groups: queue.Queue[list[_Prepared] | BaseException | None] = queue.Queue(maxsize=2)
+
+        def produce() -> None:
+            try:
+                group: list[_Prepared] = []
+                size = 0
+                for path, source, data in items:
+                    prepared = self._prepare(path, report, source, data)
+                    if prepared is None:
+                        if progress:
+                            progress(1)
+                        continue
+                    group.append(prepared)
+                    size += len(prepared.passages)
+                    if size >= GROUP_PASSAGES:
+                        groups.put(group)
+                        group, size = [], 0
+                if group:
+                    groups.put(group)
+                groups.put(None)
+            except BaseException as exc:  # handed to the consumer, which raises it
+                groups.put(exc)
+
+        producer = threading.Thread(target=produce, name="ingest-prepare", daemon=True)
+        producer.start()
+        while (group := groups.get()) is not None:
+            if isinstance(group, BaseException):
+                raise group
             self._write_group(group, report, progress)
+        producer.join()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -195,10 +218,11 @@ class Pipeline:
             self.store.replace_graph(
                 str(graph_iri(doc.key)), quads, drop=[str(graph_iri(k)) for k in item.replaces]
             )
-            for old in item.replaces:
-                self.index.delete(old)
-                self.known.pop(old, None)
-            self.known[doc.key] = Known(doc.key, doc.source)
+            with self._known_lock:
+                for old in item.replaces:
+                    self.index.delete(old)
+                    self.known.pop(old, None)
+                self.known[doc.key] = Known(doc.key, doc.source)
             (report.replaced if item.replaces else report.added).append(doc.key)
             report.passages += len(passages)
             report.triples += len(quads)
