@@ -1,0 +1,482 @@
+"""Relations: the triggers of ``rules/relations.yaml`` run over lines whose mentions are tokens.
+
+Before matching, every mention of a line (council, body, person, programme, theme, post) is
+merged into one token labelled with its kind, so that a rule such as
+``"PERSON , the? ROLE of|at the? ORG"`` matches "Jane Holt, leader of Northshire County
+Council" as five tokens. spaCy's Matcher reports which pattern element each token matched
+(``with_alignments``), which tells the subject, object and role apart.
+
+A slot for organisations takes the whole list it stands in ("Oldham, Rochdale and Tameside
+have signed up"), and when a rule's last slot is missing at the end of a line ("the 14 worst
+councils are:") the names on the lines that follow fill it. A TARGET slot that holds no
+mention takes the noun phrase there ("is leading on early help") as a theme, or a programme
+when the phrase names one. Every claim quotes the words it was read from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+
+from graph.model import Claim, Predicate
+from ingest.mentions import (
+    BODY,
+    COUNCIL,
+    ORG_LABELS,
+    PERSON,
+    PROGRAMME,
+    ROLE,
+    THEME,
+    MentionRules,
+    RoleInfo,
+)
+from ingest.rules import Element, RelationRule, RelationsFile
+
+EXTRACTOR_PREFIX = "rule:"
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+_SEPARATORS = (",", "and", "&", ";")
+_OPEN = "#open"  # suffix of the rules' variants whose last slot is on the next lines
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One match of one rule in a line: which token filled which element."""
+
+    rule: RelationRule
+    elements: list[Element]
+    start: int
+    end: int
+    slots: dict[str, list[int]]  # slot -> token indices
+    captures: dict[str, str]
+    open_end: bool  # the rule's last slot is to be filled from the following lines
+
+
+class RelationMatcher:
+    """The relation rules compiled into one spaCy Matcher."""
+
+    def __init__(self, vocab, relations: RelationsFile) -> None:
+        """Compile every rule (and the open-ended variant of rules ending in a list slot)."""
+        self.matcher = Matcher(vocab, validate=True)
+        self.rules: dict[str, tuple[RelationRule, list[Element]]] = {}
+        for rule in relations.relations:
+            elements = rule.elements
+            self.matcher.add(rule.name, [[e.token_pattern() for e in elements]])
+            self.rules[rule.name] = (rule, elements)
+            last = elements[-1]
+            if last.slot and set(last.kinds) <= set(ORG_LABELS) and len(elements) > 2:
+                prefix = elements[:-1]
+                while prefix and prefix[-1].op in ("?", "*"):
+                    prefix = prefix[:-1]
+                if sum(1 for e in prefix if e.op not in ("?", "*")) >= 2:
+                    name = rule.name + _OPEN
+                    self.matcher.add(name, [[e.token_pattern() for e in elements[:-1]]])
+                    self.rules[name] = (rule, elements[:-1])
+
+    def hits(self, doc: Doc) -> Iterator[Hit]:
+        """Every match in a merged line Doc, with its slots read from the alignments."""
+        strings = doc.vocab.strings
+        last_word = _last_word(doc)
+        for match_id, start, end, alignments in self.matcher(doc, with_alignments=True):
+            name = strings[match_id]
+            rule, elements = self.rules[name]
+            open_end = name.endswith(_OPEN)
+            if open_end and end < last_word:
+                continue  # the list is on this line, and the full rule reads it
+            slots: dict[str, list[int]] = {}
+            captures: dict[str, str] = {}
+            for offset, element_index in enumerate(alignments):
+                element = elements[element_index]
+                if element.slot:
+                    slots.setdefault(element.slot, []).append(start + offset)
+                if element.capture:
+                    captures[element.capture] = doc[start + offset].text.lower()
+            yield Hit(rule, elements, start, end, slots, captures, open_end)
+
+
+def _last_word(doc: Doc) -> int:
+    i = len(doc)
+    while i > 0 and (doc[i - 1].is_punct or doc[i - 1].is_space):
+        i -= 1
+    return i
+
+
+def coordinated(doc: Doc, i: int, labels: tuple[str, ...]) -> list[int]:
+    """The tokens of the list a mention stands in: "Oldham, Rochdale and the LGA"."""
+
+    def step(j: int, direction: int) -> int | None:
+        k = j + direction
+        if direction < 0 and k >= 0 and doc[k].lower_ == "the":
+            k -= 1  # "..., and the LGA"
+        separators = 0
+        while 0 <= k < len(doc) and doc[k].lower_ in _SEPARATORS and separators < 2:
+            k += direction
+            separators += 1
+        if direction > 0 and k < len(doc) and doc[k].lower_ == "the":
+            k += 1
+        if separators and 0 <= k < len(doc) and doc[k].ent_type_ in labels:
+            return k
+        return None
+
+    items = [i]
+    j = i
+    while (k := step(j, -1)) is not None:
+        items.insert(0, k)
+        j = k
+    j = i
+    while (k := step(j, 1)) is not None:
+        items.append(k)
+        j = k
+    return items
+
+
+def noun_phrase(doc: Doc, i: int, leftward: bool, rules: MentionRules) -> tuple[int, int]:
+    """Token bounds of the noun phrase that ends (leftward) or starts at token ``i``."""
+    if leftward:
+        start = i
+        while start > 0:
+            t = doc[start - 1]
+            if t.ent_type_ or not t.is_alpha:
+                break
+            if t.pos_ == "DET":
+                start -= 1
+                break
+            if t.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM") and t.dep_ not in ("compound", "amod"):
+                break
+            start -= 1
+        return start, i + 1
+    end = i
+    n = len(doc)
+    while end < n:
+        t = doc[end]
+        if t.ent_type_ and end > i:
+            break
+        if t.lower_ in rules.theme_stops or t.text in (",", ".", ";", ":", "(", ")", '"', "“", "”"):
+            break
+        if (
+            t.pos_ in ("VERB", "AUX", "PRON", "SCONJ", "PART")
+            and end > i
+            and t.tag_ != "VBG"
+            and t.text not in ("'s", "’s")
+        ):
+            break
+        if t.pos_ == "ADP" and t.lower_ not in ("of", "for"):
+            break
+        if (
+            t.lower_ in ("of", "for")
+            and end + 1 < n
+            and (doc[end + 1].pos_ in ("DET", "PRON") or doc[end + 1].ent_type_)
+        ):
+            break
+        if t.pos_ == "DET" and end > i:
+            break
+        end += 1
+    while end > i and (doc[end - 1].pos_ in ("ADP", "CCONJ", "DET") or doc[end - 1].is_punct):
+        end -= 1
+    return i, max(end, i + 1)
+
+
+def trim_phrase(words: list[str], rules: MentionRules) -> list[str]:
+    """A theme phrase without its lead-in ("a network of") and trailing nouns ("strand")."""
+    lowered = [w.lower() for w in words]
+    changed = True
+    while changed and words:
+        changed = False
+        for prefix in rules.strip_prefixes:
+            if len(prefix) < len(words) and tuple(lowered[: len(prefix)]) == prefix:
+                words, lowered = words[len(prefix) :], lowered[len(prefix) :]
+                changed = True
+                break
+        for suffix in rules.trailing_nouns:
+            if len(suffix) < len(words) and tuple(lowered[-len(suffix) :]) == suffix:
+                words, lowered = words[: -len(suffix)], lowered[: -len(suffix)]
+                changed = True
+                break
+    while words and lowered[-1] in ("and", "or", "of", "for", "the", "&", "to"):
+        words, lowered = words[:-1], lowered[:-1]
+    return words
+
+
+@dataclass(slots=True)
+class LineContext:
+    """What the relation stage needs of a line and the document around it."""
+
+    index: int
+    start: int  # offset of the line in Document.text
+    doc: Doc  # merged: one token per mention
+    passage_key: str
+    heading: str | None
+    token_found: dict[int, object]  # token index in the merged doc -> Found
+    line_theme: str | None  # the theme a "Theme 1: ..." heading on this line names
+    line_theme_start: int | None = None  # where that heading's theme starts in the text
+
+
+class ClaimBuilder:
+    """Turns rule hits into claims, resolving focus, lists and noun-phrase targets."""
+
+    def __init__(
+        self,
+        rules: MentionRules,
+        resolver,  # ingest.resolve.Resolver
+        next_items: Callable[[int, tuple[str, ...]], tuple[list[str], int]],
+        add_mention: Callable[[LineContext, int, int, str, str], None],
+    ) -> None:
+        """``next_items(line, labels)`` gives the refs and end offset of a list on the lines
+        after ``line``; ``add_mention`` records a mention the relation stage found."""
+        self.rules = rules
+        self.resolver = resolver
+        self.next_items = next_items
+        self.add_mention = add_mention
+
+    def claims(self, line: LineContext, hits: Iterator[Hit]) -> list[Claim]:
+        """The claims of every hit in a line: where rules state the same fact from
+        overlapping words, the most confident (then the longest) quote is kept."""
+        kept: dict[tuple[str, str, str], list[Claim]] = {}
+        for hit in hits:
+            for claim in self._claims(line, hit):
+                same = kept.setdefault((claim.subject, claim.predicate.value, claim.object), [])
+                clash = [c for c in same if c.start < claim.end and claim.start < c.end]
+                if not clash:
+                    same.append(claim)
+                    continue
+                best = max([claim, *clash], key=lambda c: (c.confidence, c.end - c.start, -c.start))
+                same[:] = [c for c in same if c not in clash] + [best]
+        return [claim for group in kept.values() for claim in group]
+
+    def _ref(self, line: LineContext, i: int) -> str | None:
+        found = line.token_found.get(i)
+        return getattr(found, "ref", None)
+
+    def _claims(self, line: LineContext, hit: Hit) -> list[Claim]:
+        doc = line.doc
+        rule = hit.rule
+        span_tokens = set(range(hit.start, hit.end))
+        subject_slot = hit.slots.get(rule.subject)
+        end_offset: int | None = None
+        subjects: list[str] = []
+        objects: list[str] = []
+        if subject_slot:
+            token = subject_slot[0]
+            labels = _labels_of(doc[token])
+            items = coordinated(doc, token, labels) if labels != (PERSON,) else [token]
+            span_tokens.update(items)
+            subjects = [r for r in (self._ref(line, k) for k in items) if r]
+        elif hit.open_end and rule.subject not in hit.slots:
+            subjects, end_offset = self.next_items(line.index, ORG_LABELS)
+        if rule.object:
+            object_slot = hit.slots.get(rule.object)
+            if object_slot:
+                token = object_slot[0]
+                if doc[token].ent_type_:
+                    labels = _labels_of(doc[token])
+                    items = (
+                        coordinated(doc, token, labels) if labels in ((COUNCIL, BODY),) else [token]
+                    )
+                    span_tokens.update(items)
+                    objects = [r for r in (self._ref(line, k) for k in items) if r]
+                else:
+                    target = self._noun_phrase_target(line, hit, token)
+                    if target is None:
+                        return []
+                    ref, bounds = target
+                    span_tokens.update(range(*bounds))
+                    objects = [ref]
+            elif hit.open_end:
+                objects, end_offset = self.next_items(line.index, ORG_LABELS)
+        role_info: RoleInfo | None = None
+        role_label: str | None = None
+        if rule.role and rule.role in hit.slots:
+            found = line.token_found.get(hit.slots[rule.role][0])
+            role_info = found.data.get("role") if found is not None else None
+            role_label = role_info.text if role_info else None
+        elif rule.role:
+            role_label = rule.role
+        if rule.object is None:
+            offset = line.start + doc[hit.start].idx
+            last = doc[max(span_tokens)]
+            end_at = line.start + last.idx + len(last.text)
+            focus = self._focus(line, rule, offset, role_info, subjects, end_at)
+            objects = [focus] if focus else []
+        if not subjects or not objects:
+            return []
+        if rule.subject_head and not any(
+            self.resolver.label_of(s).lower().split()[-1] in rule.subject_head for s in subjects
+        ):
+            return []
+        rating = None
+        if rule.rating:
+            rating = rule.rating.format(**hit.captures)
+        predicates = list(rule.predicates)
+        if rule.predicate == "post" and role_info is not None and role_info.head:
+            predicates.append(Predicate.HEAD_OF)
+        start = line.start + min(doc[k].idx for k in span_tokens)
+        if (
+            rule.focus == "target"
+            and objects == [line.line_theme]
+            and line.line_theme_start is not None
+        ):
+            start = min(start, line.line_theme_start)  # quote the heading that names the theme
+        end = line.start + max(doc[k].idx + len(doc[k].text) for k in span_tokens)
+        if end_offset is not None:
+            end = max(end, end_offset)
+        quote = self.resolver.document.text[start:end]
+        claims = []
+        for subject in subjects:
+            for obj in objects:
+                if subject == obj or not self._fits(rule, subject, obj):
+                    continue
+                for predicate in predicates:
+                    claims.append(
+                        Claim(
+                            subject=subject,
+                            predicate=predicate,
+                            object=obj,
+                            passage_key=line.passage_key,
+                            start=start,
+                            end=end,
+                            quote=quote,
+                            extractor=EXTRACTOR_PREFIX + rule.name,
+                            confidence=rule.confidence,
+                            role=role_label
+                            if predicate in (Predicate.HOLDS_POST, Predicate.HEAD_OF)
+                            else None,
+                            rating=rating,
+                            scheme=obj if predicate == Predicate.RATED else None,
+                        )
+                    )
+        return claims
+
+    def _fits(self, rule: RelationRule, subject: str, obj: str) -> bool:
+        """Whether the kinds of subject and object suit the predicate."""
+        s_kind, o_kind = subject.split("/", 1)[0], obj.split("/", 1)[0]
+        orgs = ("council", "body")
+        return {
+            "post": s_kind == "person" and o_kind in orgs,
+            "head": s_kind == "person" and o_kind in orgs,
+            "leads": s_kind in orgs and o_kind in ("programme", "theme"),
+            "participatesIn": s_kind in orgs and o_kind == "programme",
+            "rated": s_kind in orgs and o_kind == "programme",
+            "memberOf": s_kind in orgs and o_kind in orgs,
+            "partOf": s_kind == "body" and o_kind in orgs,
+        }[rule.predicate]
+
+    def _focus(
+        self,
+        line: LineContext,
+        rule: RelationRule,
+        offset: int,
+        role: RoleInfo | None,
+        subjects: list[str],
+        end: int,
+    ) -> str | None:
+        resolver = self.resolver
+        focus = rule.focus
+        if focus == "department":
+            if role is None:
+                return None
+            return resolver.department(role.before) or resolver.department(role.portfolio)
+        if focus == "council":
+            if role is None or role.rule.label.lower() not in self.rules.council_roles:
+                return None
+            passage = getattr(line.token_found.get(0), "passage", None)
+            return resolver.council_in_focus(offset, passage or self._passage(line))
+        if focus == "meeting":
+            return resolver.meeting_body()
+        if focus == "scheme":
+            return resolver.scheme_in_focus(offset, line.index, end)
+        if focus == "target":
+            return (
+                line.line_theme
+                or resolver.heading_theme(line.heading)
+                or resolver.programme_in_focus(offset, None)
+            )
+        if focus == "body":
+            sentence_start = line.start + line.doc[0].idx
+            for found in resolver.before(offset):
+                if found.start < sentence_start or found.line != line.index:
+                    break
+                if found.ref.split("/")[0] in ("council", "body") and found.ref not in subjects:
+                    return found.ref
+            return None
+        if focus in ("pilot", "fund"):
+            return resolver.programme_in_focus(offset, focus) or resolver.programme_in_focus(
+                offset, None
+            )
+        return resolver.programme_in_focus(offset, None)
+
+    def _passage(self, line: LineContext):
+        for found in line.token_found.values():
+            if getattr(found, "passage", None) is not None:
+                return found.passage
+        return None
+
+    def _noun_phrase_target(
+        self, line: LineContext, hit: Hit, token: int
+    ) -> tuple[str, tuple[int, int]] | None:
+        """A theme or programme from the words at a TARGET slot that holds no mention."""
+        doc = line.doc
+        first = (
+            hit.elements[0].slot is not None
+            and hit.slots.get(hit.elements[0].slot, [None])[0] == token
+        )
+        start, end = noun_phrase(doc, token, leftward=first, rules=self.rules)
+        if first and doc[token].lower_ in self.rules.programme_heads:
+            # "Better Care Southampton, the city's care programme, which is led by X"
+            for k in range(start - 1, max(-1, start - 14), -1):
+                if doc[k].text == "," and k > 0 and doc[k - 1].ent_type_ == PROGRAMME:
+                    ref = self._ref(line, k - 1)
+                    if ref:
+                        return ref, (k - 1, end)
+                if doc[k].tag_ in ("VBZ", "VBD", "VBP", "MD") or doc[k].text in (".", ";"):
+                    break
+        words = [t.text for t in doc[start:end]]
+        lowered = " ".join(w.lower() for w in words)
+        resolver = self.resolver
+        if lowered in self.rules.theme_anaphors:
+            ref = line.line_theme or resolver.heading_theme(line.heading)
+            return (ref, (start, end)) if ref else None
+        ordinal = next((_ORDINALS[w.lower()] for w in words if w.lower() in _ORDINALS), None)
+        if ordinal and words[-1].lower() in self.rules.theme_nouns:
+            ref = resolver.ordinal_theme(ordinal)
+            return (ref, (start, end)) if ref else None
+        words = trim_phrase(words, self.rules)
+        if not words:
+            return None
+        text = " ".join(words)
+        last = words[-1].lower()
+        capitalised = sum(1 for w in words if w[:1].isupper()) >= max(2, len(words) - 1) or (
+            len(words) == 1
+            and (words[0].isupper() or not doc[start].is_sent_start)
+            and words[0][:1].isupper()
+        )
+        if last in self.rules.programme_heads or last in self.rules.scheme_heads or capitalised:
+            ref = resolver.programme(text)
+            kind = PROGRAMME
+        else:
+            ref = resolver.declared_theme(text) or resolver.theme(text)
+            kind = THEME
+        if ref is None:
+            return None
+        self.add_mention(line, start, end, kind, ref)
+        return ref, (start, end)
+
+
+def _labels_of(token: Token) -> tuple[str, ...]:
+    if token.ent_type_ in ORG_LABELS:
+        return (COUNCIL, BODY)
+    if token.ent_type_ == ROLE:
+        return (ROLE,)
+    return (token.ent_type_,)

@@ -1,0 +1,518 @@
+"""Extraction rules as data: the YAML files in ``ingest/rules/``, validated once by Pydantic.
+
+Each file is read with line numbers kept, each entry of its main list is validated on its own,
+and a bad entry fails with the file, the line and the reason::
+
+    ingest/rules/relations.yaml:41: relation 'led-by': unknown slot 'ORGG' in pattern
+
+Rules are loaded once per process (:func:`load_rule_set`); tests load a folder of their own.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from graph.errors import ConfigError
+from graph.model import Predicate
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+
+
+class RuleError(ConfigError):
+    """A rules file that is missing, not valid YAML, or has an entry that fails validation."""
+
+    code = "bad_rules"
+
+    def __init__(self, path: Path, line: int | None, reason: str) -> None:
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _words(values: list[str]) -> list[str]:
+    cleaned = [" ".join(str(v).split()) for v in values]
+    if any(not v for v in cleaned):
+        raise ValueError("empty word in list")
+    return cleaned
+
+
+# --------------------------------------------------------------------------- roles.yaml
+
+
+class RoleRule(_Strict):
+    """One post people hold: "leader", "director of ...", "health secretary"."""
+
+    label: str
+    kind: Literal["head", "member"]
+    aliases: list[str] = Field(default_factory=list)
+    portfolio: Literal["none", "optional", "required"] = "none"
+    prepositions: list[str] = Field(default_factory=list)
+    before: bool = False
+    portfolios: list[str] = Field(default_factory=list)
+
+    _clean = field_validator("aliases", "prepositions", "portfolios")(_words)
+
+    @model_validator(mode="after")
+    def _portfolio_needs_a_way_in(self) -> RoleRule:
+        if self.portfolio == "required" and not (self.prepositions or self.before):
+            raise ValueError("a required portfolio needs 'prepositions' or 'before: true'")
+        return self
+
+
+class DepartmentRule(_Strict):
+    """Portfolio words that name a government department ("health" -> Department of Health)."""
+
+    portfolio: list[str]
+    bodies: list[str]
+
+    _clean = field_validator("portfolio", "bodies")(_words)
+
+
+class Titles(_Strict):
+    """Titles around people's names, stripped from the name and kept as data."""
+
+    prefixes: list[str]
+    suffixes: list[str] = Field(default_factory=list)
+
+    _clean = field_validator("prefixes", "suffixes")(_words)
+
+
+class RolesFile(_Strict):
+    """roles.yaml: posts, the words around them, and titles."""
+
+    roles: list[RoleRule]
+    modifiers: list[str] = Field(default_factory=list)
+    suffixes: list[str] = Field(default_factory=list)
+    not_before: list[str] = Field(default_factory=list)
+    council_roles: list[str] = Field(default_factory=list)
+    departments: list[DepartmentRule] = Field(default_factory=list)
+    titles: Titles
+
+    _clean = field_validator("modifiers", "suffixes", "not_before", "council_roles")(_words)
+
+
+# --------------------------------------------------------------------------- programmes.yaml
+
+
+class CueRule(_Strict):
+    """A word that marks a programme name ("X Fund", "X Pilot")."""
+
+    word: str
+    plural: str | None = None
+    head: bool = True
+    inside: bool = False
+    lowercase: bool = False  # also names a programme in lower case ("the furlough scheme")
+    focus: str | None = None  # which anaphors ("the fund") refer back to names with this cue
+
+    @property
+    def forms(self) -> tuple[str, str]:
+        """The singular and plural of the cue word."""
+        return self.word, self.plural or f"{self.word}s"
+
+
+class KnownProgramme(_Strict):
+    """A programme named without a cue word, or usually shortened ("Total Place")."""
+
+    label: str
+    aliases: list[str] = Field(default_factory=list)
+
+    _clean = field_validator("aliases")(_words)
+
+
+class ProgrammesFile(_Strict):
+    """programmes.yaml: cue words, rating-scheme cues and well-known programme names."""
+
+    cues: list[CueRule]
+    scheme_cues: list[str] = Field(default_factory=list)
+    drop_words: list[str] = Field(default_factory=list)
+    not_programmes: list[str] = Field(default_factory=list)
+    known: list[KnownProgramme] = Field(default_factory=list)
+
+    _clean = field_validator("scheme_cues", "drop_words", "not_programmes")(_words)
+
+
+# --------------------------------------------------------------------------- themes.yaml
+
+
+class Concept(_Strict):
+    """One skos:Concept of the policy-theme scheme."""
+
+    key: str
+    pref: str
+    alt: list[str] = Field(default_factory=list)
+    broader: str | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value):
+            raise ValueError(f"key {value!r} is not a lower-case slug")
+        return value
+
+
+class Scheme(_Strict):
+    """The concept scheme itself."""
+
+    key: str
+    label: str
+
+
+class ThemeCues(_Strict):
+    """Words around a list of themes a text sets out."""
+
+    list_nouns: list[str]  # "themes", "priorities", "strands"
+    heading_nouns: list[str]  # "Theme 1: ...", "Priority 2 - ..."
+    trailing_nouns: list[str]  # "the X strand", "the X work"
+    strip_prefixes: list[str]  # "a network of", "the"
+    stop_words: list[str]  # words that end a theme phrase ("who", "that", "which")
+    anaphors: list[str]  # "this proposal", "the theme": the theme of the section
+    section_leads: list[str] = Field(default_factory=list)  # "one lead council for each theme"
+
+    _clean = field_validator("*")(_words)
+
+
+class ThemesFile(_Strict):
+    """themes.yaml: the concept scheme of policy themes and the cues that introduce themes."""
+
+    scheme: Scheme
+    concepts: list[Concept]
+    cues: ThemeCues
+
+
+# --------------------------------------------------------------------------- organisations.yaml
+
+
+class AnaphorRule(_Strict):
+    """A phrase that refers back to an organisation or programme in focus ("the council")."""
+
+    phrases: list[str]
+    kind: Literal["council", "body", "programme"]
+    head: str | None = None  # the body or programme it refers to must have this word
+    before: list[str] = Field(default_factory=list)  # counts only before one of these words
+
+    _clean = field_validator("phrases", "before")(_words)
+
+
+class OrganisationsFile(_Strict):
+    """organisations.yaml: cue words for bodies outside the gazetteer, and anaphors."""
+
+    cues: list[str]
+    not_bodies: list[str] = Field(default_factory=list)
+    appositive_nouns: list[str] = Field(default_factory=list)
+    context_before: list[str] = Field(default_factory=list)
+    venue_nouns: list[str] = Field(default_factory=list)
+    not_person_words: list[str] = Field(default_factory=list)
+    anaphors: list[AnaphorRule]
+
+    _clean = field_validator(
+        "cues",
+        "not_bodies",
+        "appositive_nouns",
+        "context_before",
+        "venue_nouns",
+        "not_person_words",
+    )(_words)
+
+
+# --------------------------------------------------------------------------- relations.yaml
+
+SLOT_KINDS: dict[str, tuple[str, ...]] = {
+    "PERSON": ("PERSON",),
+    "ORG": ("COUNCIL", "BODY"),
+    "COUNCIL": ("COUNCIL",),
+    "BODY": ("BODY",),
+    "PROGRAMME": ("PROGRAMME",),
+    "THEME": ("THEME",),
+    "TARGET": ("PROGRAMME", "THEME"),  # or, when nothing is marked there, a noun phrase
+    "ROLE": ("ROLE",),
+}
+POS_ELEMENTS = {"ADV": "ADV", "NUM": "NUM", "ADJ": "ADJ", "DET": "DET"}
+_ELEMENT = re.compile(
+    r"^(?:(?P<capture>[a-z]+)=)?(?P<body>[A-Z]+[0-9]?|_|[^\s?*+{}]+?)"
+    r"(?P<op>\?|\*|\+|\{\d*,\d*\})?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """One element of a relation pattern: a slot, a literal word (or choice), or any token."""
+
+    text: str
+    slot: str | None  # "ORG", "ORG2", ...
+    kinds: tuple[str, ...]  # entity labels a slot accepts
+    words: tuple[str, ...]  # literal choices, lower case
+    pos: str | None
+    op: str | None
+    capture: str | None
+
+    def token_pattern(self) -> dict[str, Any]:
+        """The element as a spaCy Matcher token pattern."""
+        pattern: dict[str, Any]
+        if self.slot:
+            pattern = {"ENT_TYPE": {"IN": list(self.kinds)}}
+            if self.slot.rstrip("0123456789") == "TARGET":
+                # a marked programme or theme, or the first word of an unmarked noun phrase
+                pattern = {"_": {"target": True}}
+        elif self.pos:
+            pattern = {"POS": self.pos, "ENT_TYPE": ""}
+        elif self.words == ("_",):
+            pattern = {}
+        else:
+            pattern = {"LOWER": {"IN": list(self.words)}}
+        if self.op:
+            pattern["OP"] = self.op
+        return pattern
+
+
+_POSSESSIVE = ("'s", "’s", "'", "’")
+
+
+def parse_pattern(text: str) -> list[Element]:
+    """Parse a pattern such as ``"PERSON , the? ROLE of|at the? ORG"`` into elements."""
+    elements = []
+    for raw in text.split():
+        match = _ELEMENT.match(raw)
+        if not match:
+            raise ValueError(f"cannot read pattern element {raw!r}")
+        body, op, capture = match["body"], match["op"], match["capture"]
+        slot = None
+        kinds: tuple[str, ...] = ()
+        words: tuple[str, ...] = ()
+        pos = None
+        if re.fullmatch(r"[A-Z]+[0-9]?", body):
+            base = body.rstrip("0123456789")
+            if base in POS_ELEMENTS:
+                pos = POS_ELEMENTS[base]
+            elif base in SLOT_KINDS:
+                slot, kinds = body, SLOT_KINDS[base]
+            else:
+                choices = ", ".join([*SLOT_KINDS, *POS_ELEMENTS])
+                raise ValueError(f"unknown slot {body!r} in pattern; choose {choices}")
+        elif body == "_":
+            words = ("_",)
+        elif body == "'s":
+            words = _POSSESSIVE
+        else:
+            words = tuple(w.lower() for w in body.split("|"))
+            if any(not w or w != w.strip() for w in words):
+                raise ValueError(f"empty choice in {raw!r}")
+        if capture and slot:
+            raise ValueError(f"{raw!r}: a slot cannot be captured; it already has a name")
+        elements.append(Element(raw, slot, kinds, words, pos, op, capture))
+    if not elements:
+        raise ValueError("empty pattern")
+    if all(e.op in ("?", "*") for e in elements):
+        raise ValueError("every element is optional; the pattern would match nothing useful")
+    return elements
+
+
+RelationKind = Literal["post", "head", "leads", "participatesIn", "rated", "memberOf", "partOf"]
+FOCUS_KINDS = (
+    "programme",
+    "pilot",
+    "fund",
+    "scheme",
+    "theme",
+    "target",
+    "department",
+    "body",
+    "council",
+    "meeting",
+)
+
+
+class RelationRule(_Strict):
+    """A relation trigger: a token pattern over marked mentions, and what it asserts."""
+
+    name: str
+    predicate: RelationKind
+    pattern: str
+    subject: str
+    object: str | None = None  # a slot, or None to take the focus named by `focus`
+    focus: Literal[FOCUS_KINDS] | None = None  # type: ignore[valid-type]
+    role: str | None = None  # a slot (ROLE) or a literal role label
+    rating: str | None = None  # a literal or a template with {captures}
+    subject_head: list[str] = Field(default_factory=list)  # the subject's last word is one
+    confidence: float = Field(0.8, gt=0, le=1)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value):
+            raise ValueError(f"name {value!r} is not a lower-case slug")
+        return value
+
+    @model_validator(mode="after")
+    def _slots_exist(self) -> RelationRule:
+        try:
+            elements = parse_pattern(self.pattern)
+        except ValueError as exc:
+            raise ValueError(f"relation {self.name!r}: {exc}") from None
+        slots = {e.slot for e in elements if e.slot}
+        captures = {e.capture for e in elements if e.capture}
+        for field in ("subject", "object"):
+            value = getattr(self, field)
+            if value is not None and value not in slots:
+                raise ValueError(
+                    f"relation {self.name!r}: {field} {value!r} is not a slot of its pattern"
+                )
+        if self.object is None and self.focus is None:
+            raise ValueError(f"relation {self.name!r}: give an 'object' slot or a 'focus'")
+        if self.predicate in ("post", "head") and not self.role:
+            raise ValueError(f"relation {self.name!r}: a post needs a 'role'")
+        if self.role and self.role.isupper() and self.role not in slots:
+            raise ValueError(f"relation {self.name!r}: role {self.role!r} is not a slot")
+        if self.predicate == "rated" and not self.rating:
+            raise ValueError(f"relation {self.name!r}: a rating needs 'rating'")
+        for name in re.findall(r"{(\w+)}", self.rating or ""):
+            if name not in captures:
+                raise ValueError(f"relation {self.name!r}: rating uses unknown capture {name!r}")
+        return self
+
+    @property
+    def elements(self) -> list[Element]:
+        """The parsed pattern."""
+        return parse_pattern(self.pattern)
+
+    @property
+    def predicates(self) -> tuple[Predicate, ...]:
+        """The graph predicates the rule asserts (a post may add headOf later, by role)."""
+        return {
+            "post": (Predicate.HOLDS_POST,),
+            "head": (Predicate.HOLDS_POST, Predicate.HEAD_OF),
+            "leads": (Predicate.LEADS,),
+            "participatesIn": (Predicate.PARTICIPATES_IN,),
+            "rated": (Predicate.RATED,),
+            "memberOf": (Predicate.MEMBER_OF,),
+            "partOf": (Predicate.SUB_ORGANIZATION_OF,),
+        }[self.predicate]
+
+
+class RelationsFile(_Strict):
+    """relations.yaml: every relation trigger."""
+
+    relations: list[RelationRule]
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> RelationsFile:
+        seen: set[str] = set()
+        for rule in self.relations:
+            if rule.name in seen:
+                raise ValueError(f"relation {rule.name!r} is defined twice")
+            seen.add(rule.name)
+        return self
+
+
+# --------------------------------------------------------------------------- loading
+
+SCHEMAS: dict[str, type[_Strict]] = {
+    "roles": RolesFile,
+    "programmes": ProgrammesFile,
+    "themes": ThemesFile,
+    "organisations": OrganisationsFile,
+    "relations": RelationsFile,
+}
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that records the line of every mapping, for error messages."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def _line_of(value: Any, location: tuple[Any, ...]) -> int | None:
+    """The line of the deepest mapping along a Pydantic error location."""
+    line = value.get("__line__") if isinstance(value, dict) else None
+    for step in location:
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(value, dict) and "__line__" in value:
+            line = value["__line__"]
+    return line
+
+
+def _reason(error: dict[str, Any]) -> str:
+    location = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{location}: {message}" if location else message
+
+
+def load_rule_file(name: str, rules_dir: Path = RULES_DIR) -> Any:
+    """Read and validate ``{rules_dir}/{name}.yaml`` against its schema."""
+    if name not in SCHEMAS:
+        raise RuleError(rules_dir / f"{name}.yaml", None, f"no schema for rules {name!r}")
+    path = rules_dir / f"{name}.yaml"
+    if not path.is_file():
+        raise RuleError(path, None, "rules file not found")
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise RuleError(path, line, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(raw, dict):
+        raise RuleError(path, 1, "expected a mapping at the top")
+    try:
+        return SCHEMAS[name].model_validate(_strip_lines(raw))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise RuleError(path, _line_of(raw, tuple(first["loc"])), _reason(first)) from None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Every extraction rules file, validated."""
+
+    roles: RolesFile
+    programmes: ProgrammesFile
+    themes: ThemesFile
+    organisations: OrganisationsFile
+    relations: RelationsFile
+    rules_dir: Path
+
+    def __iter__(self) -> Iterator[Any]:
+        """The parsed files, in a fixed order."""
+        yield from (self.roles, self.programmes, self.themes, self.organisations, self.relations)
+
+
+def read_rule_set(rules_dir: Path = RULES_DIR) -> RuleSet:
+    """Read and validate every rules file in a folder."""
+    files = {name: load_rule_file(name, rules_dir) for name in SCHEMAS}
+    return RuleSet(**files, rules_dir=rules_dir)
+
+
+@functools.cache
+def load_rule_set(rules_dir: Path = RULES_DIR) -> RuleSet:
+    """The shipped rules, read and validated once per process."""
+    return read_rule_set(rules_dir)
