@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_handlers
-from api.routers import documents, search, sparql, system
+from api.routers import documents, entities, leads, paths, relations, search, sparql, system
 from api.service import CivicGraph
 from api.settings import Settings, get_settings
 from graph.embed import Embedder
@@ -44,7 +44,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_handlers(app)
-    for module in (search, documents, sparql, system):
+    for module in (search, leads, entities, relations, paths, documents, sparql, system):
         app.include_router(module.router)
     if STATIC.is_dir():
         app.mount("/", StaticFiles(directory=STATIC, html=True), name="explorer")

@@ -15,7 +15,7 @@ import click
 from pydantic import BaseModel
 
 from api.errors import handle_errors
-from api.schemas import IngestOut, SearchOut
+from api.schemas import EntityCardOut, EvidenceOut, IngestOut, LeadsOut, PathsOut, SearchOut
 from api.service import CivicGraph
 from api.settings import Settings
 
@@ -137,6 +137,110 @@ def search(
     emit(body, as_json, text)
 
 
+def _quote(evidence: EvidenceOut, indent: str = "      ") -> str:
+    """One line of evidence: the quote and where it comes from."""
+    text = textwrap.shorten(evidence.quote, 140, placeholder="…")
+    return f"{indent}“{text}”  [{evidence.document}, {evidence.passage}]"
+
+
+@cli.command()
+@click.option("--theme", default=None, help="only this theme or programme (id, IRI or name)")
+@click.option("--council", default=None, help="only this council or body (id, IRI or name)")
+@common()
+def leads(service: CivicGraph, theme: str | None, council: str | None, as_json: bool) -> None:
+    """Which councils and bodies lead which themes and programmes, with evidence."""
+    body = LeadsOut.of(service.leads(theme=theme, council=council))
+
+    def text() -> None:
+        if not body.leads:
+            click.echo("No leads found.")
+        for lead in body.leads:
+            gss = f", {lead.leader.gss}" if lead.leader.gss else ""
+            click.secho(
+                f"{lead.leader.label} ({lead.leader.id}{gss}) leads {lead.led.label} "
+                f"({lead.led.id})",
+                bold=True,
+            )
+            for evidence in lead.evidence:
+                click.echo(_quote(evidence, "    "))
+
+    emit(body, as_json, text)
+
+
+@cli.command()
+@click.argument("name")
+@common()
+def entity(service: CivicGraph, name: str, as_json: bool) -> None:
+    """An entity card: labels, identifiers, relations and evidence (NAME: id, IRI or label)."""
+    body = EntityCardOut.of_card(service.entity(name))
+
+    def text() -> None:
+        click.secho(f"{body.label}  [{body.id}]", bold=True)
+        click.echo(f"  type: {body.type} ({', '.join(body.types)})")
+        if body.aliases:
+            click.echo(f"  also: {', '.join(body.aliases)}")
+        for key, value in body.identifiers.items():
+            click.echo(f"  {key.replace('_', ' ')}: {value}")
+        click.echo(f"  iri: {body.iri}")
+        if body.outgoing or body.incoming:
+            click.secho("Relations", bold=True)
+        for relation in [*body.outgoing, *body.incoming]:
+            extra = relation.role or relation.rating
+            name = f"{relation.predicate} ({extra})" if extra else relation.predicate
+            if relation.subject.id == body.id:
+                click.echo(f"  → {name} {relation.object.label} [{relation.object.id}]")
+            else:
+                click.echo(f"  ← {relation.subject.label} [{relation.subject.id}] {name}")
+            for evidence in relation.evidence:
+                click.echo(_quote(evidence))
+        if body.documents:
+            click.secho("Documents", bold=True)
+        for doc in body.documents:
+            when = f", {doc.date}" if doc.date else ""
+            plural = "s" if doc.passages != 1 else ""
+            click.echo(f"  {doc.title}{when}  [{doc.document}]  {doc.passages} passage{plural}")
+
+    emit(body, as_json, text)
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--max-hops", default=4, show_default=True, help="longest path, in hops")
+@click.option("--limit", default=5, show_default=True, help="how many paths")
+@common()
+def path(
+    service: CivicGraph, source: str, target: str, max_hops: int, limit: int, as_json: bool
+) -> None:
+    """The shortest relationship paths from SOURCE to TARGET, each hop with its evidence."""
+    body = PathsOut.of(service.paths(source, target, max_hops=max_hops, limit=limit))
+
+    def text() -> None:
+        if not body.paths:
+            click.echo(
+                f"No path from {body.source.label} to {body.target.label} "
+                f"within {body.max_hops} hops."
+            )
+            return
+        if body.co_mention:
+            click.echo("No path over stated facts; these use co-mentions in one passage.")
+        for n, found in enumerate(body.paths, 1):
+            labels = {node.id: node.label for node in found.nodes}
+            plural = "s" if found.hops != 1 else ""
+            click.secho(f"Path {n} ({found.hops} hop{plural})", bold=True)
+            for edge in found.edges:
+                extra = edge.role or edge.rating
+                name = f"{edge.predicate} ({extra})" if extra else edge.predicate
+                if edge.kind == "co-mention":
+                    name = "named together with (co-mention)"
+                arrow = f"—{name}→" if edge.direction != "backward" else f"←{name}—"
+                click.echo(f"  {labels[edge.source]} {arrow} {labels[edge.target]}")
+                for evidence in edge.evidence:
+                    click.echo(_quote(evidence))
+
+    emit(body, as_json, text)
+
+
 @cli.command()
 @click.argument("query")
 @click.option(
@@ -183,6 +287,21 @@ def export(service: CivicGraph, fmt: str, output: Path | None, as_json: bool) ->
     if output:
         out.close()
         click.echo(f"wrote {written:,} bytes to {output}", err=True)
+
+
+@cli.command(name="eval")
+@click.argument("gold", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="folder of the gold's documents, to check quotes against their text",
+)
+@common()
+def evaluate(service: CivicGraph, gold: Path, corpus: Path | None, as_json: bool) -> None:
+    """Score the store against a gold file: entity and relation recall and precision."""
+    report = service.evaluate(gold, corpus)
+    emit(report.as_dict(), as_json, lambda: click.echo(report.render_text()))
 
 
 @cli.command()

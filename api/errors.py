@@ -85,7 +85,7 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
                 click.echo(json.dumps(exc.body(), indent=2))
             else:
                 click.echo(f"Error: {exc.message}", err=True)
-                candidates = exc.extra.get("candidates")
+                candidates = exc.extra.get("candidates") or exc.extra.get("nearest")
                 for candidate in candidates or ():
                     click.echo(f"  {candidate.get('label')}  ({candidate.get('id')})", err=True)
             sys.exit(1)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
-from graph.model import EntityRef, SearchHit
+from graph.model import (
+    EntityCard,
+    EntityMatch,
+    EntityRef,
+    Evidence,
+    PathEdge,
+    PathsAnswer,
+    Relation,
+    RelationPath,
+    SearchHit,
+)
 from graph.vocab import ref_iri
 
 
@@ -128,6 +140,237 @@ class IngestOut(BaseModel):
     timings: dict[str, float]
 
 
+class EvidenceOut(BaseModel):
+    """The quote that states a fact, and where it is."""
+
+    passage: str = Field(description="key of the passage the quote is in")
+    document: str = Field(description="key of the document, as taken by /documents/{key}")
+    quote: str
+    start: int | None = Field(None, description="offset of the quote in the document's text")
+    end: int | None = None
+
+    @classmethod
+    def of(cls, evidence: Evidence) -> EvidenceOut:
+        """From the service's type."""
+        return cls(
+            passage=evidence.passage,
+            document=evidence.document,
+            quote=evidence.quote,
+            start=evidence.start,
+            end=evidence.end,
+        )
+
+
+class LeadOut(BaseModel):
+    """A council or body, the theme or programme it leads, and the quotes that say so."""
+
+    leader: EntityOut
+    led: EntityOut
+    evidence: list[EvidenceOut]
+
+    @classmethod
+    def of(cls, relation: Relation) -> LeadOut:
+        """From a `leads` relation."""
+        return cls(
+            leader=EntityOut.of(relation.subject),
+            led=EntityOut.of(relation.object),
+            evidence=[EvidenceOut.of(e) for e in relation.evidence],
+        )
+
+
+class LeadsOut(BaseModel):
+    """The answer to GET /leads."""
+
+    leads: list[LeadOut]
+
+    @classmethod
+    def of(cls, relations: list[Relation]) -> LeadsOut:
+        """From the service's relations."""
+        return cls(leads=[LeadOut.of(r) for r in relations])
+
+
+class RelationOut(BaseModel):
+    """A fact between two entities with its evidence."""
+
+    subject: EntityOut
+    predicate: str = Field(
+        description="leads, participatesIn, rated, headOf, holdsPost, memberOf or subOrganizationOf"
+    )
+    object: EntityOut
+    role: str | None = Field(None, description="for headOf and holdsPost: the post")
+    rating: str | None = Field(None, description="for rated: the rating given")
+    evidence: list[EvidenceOut]
+
+    @classmethod
+    def of(cls, relation: Relation) -> RelationOut:
+        """From the service's type."""
+        return cls(
+            subject=EntityOut.of(relation.subject),
+            predicate=relation.predicate,
+            object=EntityOut.of(relation.object),
+            role=relation.role,
+            rating=relation.rating,
+            evidence=[EvidenceOut.of(e) for e in relation.evidence],
+        )
+
+
+class RelationsOut(BaseModel):
+    """The answer to GET /relations."""
+
+    relations: list[RelationOut]
+
+    @classmethod
+    def of(cls, relations: list[Relation]) -> RelationsOut:
+        """From the service's relations."""
+        return cls(relations=[RelationOut.of(r) for r in relations])
+
+
+class EntityMatchOut(EntityOut):
+    """An entity found by name."""
+
+    aliases: list[str]
+    score: float = Field(description="how well the name matched, 0-100 (100: exactly)")
+    matched: str = Field(description="the label, alias or abbreviation that matched")
+
+    @classmethod
+    def of_match(cls, match: EntityMatch) -> EntityMatchOut:
+        """From the service's type."""
+        return cls(
+            **EntityOut.of(match.entity).model_dump(),
+            aliases=list(match.aliases),
+            score=match.score,
+            matched=match.matched,
+        )
+
+
+class EntitiesOut(BaseModel):
+    """The answer to GET /entities: best match first (label order without a query)."""
+
+    query: str | None
+    type: str | None
+    entities: list[EntityMatchOut]
+
+
+class MentioningDocumentOut(BaseModel):
+    """A document that names the entity, and in how many passages."""
+
+    document: str
+    title: str
+    date: str | None
+    passages: int
+
+
+class EntityCardOut(EntityOut):
+    """The answer to GET /entities/{id}: everything the graph says about one entity."""
+
+    types: list[str] = Field(description='RDF types, prefixed: "cg:Council", "foaf:Person"')
+    labels: list[str]
+    aliases: list[str]
+    identifiers: dict[str, str] = Field(
+        description="key; for councils gss and statistical_geography (the ONS URI)"
+    )
+    outgoing: list[RelationOut] = Field(description="facts with this entity as subject")
+    incoming: list[RelationOut] = Field(description="facts with this entity as object")
+    documents: list[MentioningDocumentOut]
+
+    @classmethod
+    def of_card(cls, card: EntityCard) -> EntityCardOut:
+        """From the service's type."""
+        return cls(
+            **EntityOut.of(card.entity).model_dump(),
+            types=list(card.types),
+            labels=list(card.labels),
+            aliases=list(card.aliases),
+            identifiers=dict(card.identifiers),
+            outgoing=[RelationOut.of(r) for r in card.outgoing],
+            incoming=[RelationOut.of(r) for r in card.incoming],
+            documents=[
+                MentioningDocumentOut(
+                    document=d.document, title=d.title, date=d.date, passages=d.passages
+                )
+                for d in card.documents
+            ],
+        )
+
+
+class PathEdgeOut(BaseModel):
+    """One hop of a path."""
+
+    source: str = Field(description="id of the entity this hop leaves")
+    target: str = Field(description="id of the entity this hop reaches")
+    predicate: str = Field(description='the fact\'s predicate, or "coMentioned"')
+    direction: Literal["forward", "backward", "none"] = Field(
+        description="forward: source is the fact's subject; backward: its object; "
+        "none: a co-mention"
+    )
+    kind: Literal["fact", "co-mention"] = Field(
+        description="co-mention: only named together in a passage, a weaker link"
+    )
+    role: str | None = None
+    rating: str | None = None
+    evidence: list[EvidenceOut] = Field(description="up to three of the quotes")
+    evidence_count: int = Field(
+        description="how many claims (or passages, for a co-mention) support the hop"
+    )
+
+    @classmethod
+    def of(cls, edge: PathEdge) -> PathEdgeOut:
+        """From the service's type."""
+        return cls(
+            source=edge.source,
+            target=edge.target,
+            predicate=edge.predicate,
+            direction=edge.direction,  # type: ignore[arg-type]
+            kind=edge.kind,  # type: ignore[arg-type]
+            role=edge.role,
+            rating=edge.rating,
+            evidence=[EvidenceOut.of(e) for e in edge.evidence],
+            evidence_count=edge.evidence_count,
+        )
+
+
+class PathOut(BaseModel):
+    """A chain of entities from source to target."""
+
+    hops: int
+    co_mention: bool = Field(description="true when any hop is a co-mention")
+    nodes: list[EntityOut]
+    edges: list[PathEdgeOut]
+
+    @classmethod
+    def of(cls, path: RelationPath) -> PathOut:
+        """From the service's type."""
+        return cls(
+            hops=path.hops,
+            co_mention=path.co_mention,
+            nodes=[EntityOut.of(n) for n in path.nodes],
+            edges=[PathEdgeOut.of(e) for e in path.edges],
+        )
+
+
+class PathsOut(BaseModel):
+    """The answer to GET /paths: shortest paths first."""
+
+    source: EntityOut
+    target: EntityOut
+    max_hops: int
+    co_mention: bool = Field(
+        description="true when no path over stated facts existed and co-mentions were used"
+    )
+    paths: list[PathOut]
+
+    @classmethod
+    def of(cls, answer: PathsAnswer) -> PathsOut:
+        """From the service's type."""
+        return cls(
+            source=EntityOut.of(answer.source),
+            target=EntityOut.of(answer.target),
+            max_hops=answer.max_hops,
+            co_mention=answer.co_mention,
+            paths=[PathOut.of(p) for p in answer.paths],
+        )
+
+
 class ErrorDetail(BaseModel):
     """The body of every error."""
 
@@ -140,3 +383,30 @@ class ErrorOut(BaseModel):
     """Every error answers in this shape."""
 
     error: ErrorDetail
+
+
+class CandidateOut(BaseModel):
+    """An entity an ambiguous or unknown name might mean."""
+
+    id: str
+    label: str
+    type: str
+
+
+class EntityErrorDetail(ErrorDetail):
+    """A 404 or 409 about an entity name: the candidates (409) or the nearest names (404)."""
+
+    candidates: list[CandidateOut] | None = None
+    nearest: list[CandidateOut] | None = None
+
+
+class EntityErrorOut(BaseModel):
+    """How an unknown (404) or ambiguous (409) entity name is answered."""
+
+    error: EntityErrorDetail
+
+
+ENTITY_ERRORS: dict[int | str, dict] = {
+    404: {"model": EntityErrorOut, "description": "unknown entity, with the nearest names"},
+    409: {"model": EntityErrorOut, "description": "ambiguous name, with the candidates"},
+}

@@ -6,6 +6,7 @@ import concurrent.futures
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,20 +16,39 @@ import numpy as np
 import pyoxigraph as ox
 
 from api.settings import Settings
+from graph import queries
 from graph.build import REFERENCE_GRAPH, reference_triples
 from graph.embed import Embedder, open_embedder
 from graph.errors import BadParameter, BadQuery, NotFound, QueryTimeout
-from graph.model import Document, EntityRef, Passage, SearchHit
+from graph.model import (
+    Document,
+    EntityCard,
+    EntityMatch,
+    EntityRef,
+    Evidence,
+    Passage,
+    PathEdge,
+    PathsAnswer,
+    Relation,
+    RelationPath,
+    SearchHit,
+)
+from graph.paths import CO_MENTIONED, Hop, Projections, write_graphml
+from graph.queries import EntityIndex
 from graph.search import BM25, rrf
 from graph.store import OxigraphStore, Store, StoreBusy, open_store
 from graph.vectors import NumpyIndex, check_manifest, open_index
 from graph.vocab import ID, SPARQL_PREFIXES, iri_ref
+from ingest.evaluate import EvalReport
 from ingest.pipeline import IngestReport, Known, Pipeline, find_files
 
 log = logging.getLogger(__name__)
 
 # How many candidates each ranking contributes before fusion.
 CANDIDATES = 50
+# Bounds of the path questions.
+MAX_HOPS = 8
+MAX_PATHS = 20
 # Fusion weights: meaning is the stronger signal for questions written in the user's own
 # words, keywords the tie-breaker that rescues names and rare terms.
 FUSION_WEIGHTS = {"dense": 1.0, "bm25": 0.7}
@@ -127,6 +147,8 @@ class CivicGraph:
         self._catalog: Catalog | None = None
         self._index: NumpyIndex | None = None
         self._extract: Callable | None = None
+        self._warmed = threading.Event()
+        self._warming = False
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4)
         location: Any = settings.store / "graph"
         if settings.store_backend == "sparql":
@@ -138,6 +160,13 @@ class CivicGraph:
             update_endpoint=settings.sparql_update_endpoint,
         )
         self.read_only = bool(getattr(self.store, "read_only", False))
+        # the name index, path projection and leads, kept in step with the store
+        self.projections = Projections(
+            self.store,
+            settings.store / "projection",
+            writable=not self.read_only,
+            timeout_s=settings.query_timeout_s,
+        )
         if not self.read_only:
             self.store.replace_graph(
                 str(REFERENCE_GRAPH), [(*t, REFERENCE_GRAPH) for t in reference_triples()]
@@ -268,8 +297,13 @@ class CivicGraph:
         with self._lock:
             report = self._pipeline().run(items, progress=progress)
             if report.added or report.replaced:
-                self._catalog = None
+                self._changed()
             return report
+
+    def _changed(self) -> None:
+        """Mark what was read from the store as out of date after a write."""
+        self._catalog = None
+        self.projections.changed()
 
     def delete_document(self, key: str) -> None:
         """Remove a document, its passages, facts and vectors."""
@@ -280,7 +314,7 @@ class CivicGraph:
                 raise NotFound(f"no document {key!r}")
             self.store.drop_graph(str(graph_iri(key)))
             self.index.delete(key)
-            self._catalog = None
+            self._changed()
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -398,17 +432,167 @@ class CivicGraph:
             ) from None
 
     def export(self, fmt: str) -> Iterator[bytes]:
-        """The whole graph in an RDF format, streamed."""
+        """The whole graph in an RDF format, or the entity graph as GraphML, streamed."""
+        if fmt == "graphml":
+            index = self.entity_index
+            with self.projections.graph() as graph:
+                facts = list(graph.all_facts())
+            return write_graphml(facts, index)
         return self.store.export(fmt)  # type: ignore[arg-type]
 
+    # -- the graph's questions --------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever this service writes to the store."""
+        return self.projections.generation
+
+    @property
+    def entity_index(self) -> EntityIndex:
+        """Every entity's names, in memory, in step with the store."""
+        return self.projections.names
+
+    def resolve_entity(self, name: str) -> EntityRef:
+        """The entity a key, IRI, label or alias names (409 if several, 404 if none)."""
+        return self.entity_index.resolve(name)
+
+    def leads(self, *, theme: str | None = None, council: str | None = None) -> list[Relation]:
+        """Who leads what: councils and bodies, the themes and programmes they lead, and why."""
+        found = self.projections.leads()
+        if not theme and not council:
+            return found
+        index = self.entity_index
+        led = index.resolve(theme).ref if theme else None
+        leader = index.resolve(council).ref if council else None
+        return [
+            r
+            for r in found
+            if (led is None or r.object.ref == led) and (leader is None or r.subject.ref == leader)
+        ]
+
+    def entity(self, name: str) -> EntityCard:
+        """The entity card: type, labels, identifiers, relations in and out, documents."""
+        index = self.entity_index
+        ref = index.resolve(name).ref
+        return queries.entity_card(self.store, index, ref, timeout_s=self._timeout)
+
+    def find_entities(
+        self, q: str | None = None, *, kind: str | None = None, limit: int = 20
+    ) -> list[EntityMatch]:
+        """Entities by name or alias, fuzzily and best first; without `q`, in label order."""
+        if limit < 1:
+            raise BadParameter("limit must be at least 1")
+        index = self.entity_index
+        if q is None or not q.strip():
+            return index.browse(kind=kind, limit=limit)
+        return index.find(q, kind=kind, limit=limit)
+
+    def relations(
+        self,
+        *,
+        subject: str | None = None,
+        predicate: str | None = None,
+        object: str | None = None,
+        limit: int = 100,
+    ) -> list[Relation]:
+        """Facts with their evidence; subject and object may be keys, IRIs or labels."""
+        index = self.entity_index
+        return queries.relations(
+            self.store,
+            index,
+            subject=index.resolve(subject).ref if subject else None,
+            predicate=predicate,
+            object=index.resolve(object).ref if object else None,
+            limit=limit,
+            timeout_s=self._timeout,
+        )
+
+    def paths(self, source: str, target: str, *, max_hops: int = 4, limit: int = 5) -> PathsAnswer:
+        """The shortest relationship paths between two entities, each hop with its evidence."""
+        if not 1 <= max_hops <= MAX_HOPS:
+            raise BadParameter(f"max_hops must be between 1 and {MAX_HOPS}")
+        if not 1 <= limit <= MAX_PATHS:
+            raise BadParameter(f"limit must be between 1 and {MAX_PATHS}")
+        index = self.entity_index
+        start, end = index.resolve(source), index.resolve(target)
+        if start.ref == end.ref:
+            raise BadParameter(f"source and target are the same entity ({start.ref})")
+        deadline = time.monotonic() + self._timeout
+        with self.projections.graph() as graph:
+            found, weak = graph.shortest_paths(
+                start.ref, end.ref, max_hops=max_hops, limit=limit, deadline=deadline
+            )
+        if not found and time.monotonic() > deadline:
+            raise QueryTimeout(f"the path search ran past its limit of {self._timeout:g} s")
+        hops = {(hop.source, hop.target): hop for path in found for hop in path}
+        claims = [c for hop in hops.values() if hop.fact for c in hop.sources]
+        quotes = queries.claim_evidence(self.store, claims, timeout_s=self._timeout)
+        evidence: dict[tuple[str, str], tuple[Evidence, ...]] = {}
+        for (u, v), hop in hops.items():
+            if hop.fact:
+                stated = [quotes[c] for c in hop.sources if c in quotes]
+                evidence[(u, v)] = tuple(sorted(stated, key=lambda e: (e.document, e.start or 0)))
+            else:
+                evidence[(u, v)] = queries.co_mention_evidence(
+                    self.store, index, u, v, hop.sources, timeout_s=self._timeout
+                )
+        paths = tuple(
+            RelationPath(
+                nodes=(
+                    index.entity_ref(path[0].source),
+                    *(index.entity_ref(hop.target) for hop in path),
+                ),
+                edges=tuple(_path_edge(hop, evidence[(hop.source, hop.target)]) for hop in path),
+            )
+            for path in found
+        )
+        return PathsAnswer(start, end, max_hops, paths, weak)
+
+    @property
+    def _timeout(self) -> float:
+        return self.settings.query_timeout_s
+
     def warm(self) -> None:
-        """Load the catalogue, the vectors and the model now rather than on the first request."""
-        _ = self.catalog
-        _ = self.index
-        self.embedder.encode_query("warm up")
+        """Load the entity names and the leads now, and then, in the background, the path
+        projection, the passage catalogue, the vectors and the model, so that the server
+        answers at once and no first request pays for loading; /health waits for all of it."""
+        self.leads()
+        self._warming = True
+        threading.Thread(target=self._warm_rest, name="warm", daemon=True).start()
+
+    def _warm_rest(self) -> None:
+        try:
+            _ = self.entity_index
+            with self.projections.graph():
+                pass
+            self.projections.save()
+            _ = self.catalog
+            _ = self.index
+            self.embedder.encode_query("warm up")
+        except Exception:  # the request that needs the part reports the error
+            log.exception("warming up failed")
+        finally:
+            self._warmed.set()
+
+    def evaluate(self, gold_path: Path, corpus_dir: Path | None = None) -> EvalReport:
+        """Score the store against a gold file of entities and relations."""
+        import json
+
+        from ingest.evaluate import GoldError, evaluate_store
+
+        try:
+            gold = json.loads(Path(gold_path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise BadParameter(f"cannot read the gold file {gold_path}: {exc}") from None
+        try:
+            return evaluate_store(self.store, gold, corpus_dir=corpus_dir)
+        except GoldError as exc:
+            raise BadParameter(f"{gold_path}: {exc}") from None
 
     def health(self) -> dict[str, Any]:
-        """Store, index and model status."""
+        """Store, index and model status, once warming up has finished."""
+        if self._warming:
+            self._warmed.wait(timeout=600)
         catalog = self.catalog
         return {
             "status": "ok",
@@ -430,9 +614,38 @@ class CivicGraph:
         }
 
     def close(self) -> None:
-        """Flush and close the store."""
+        """Save the graph projection, then flush and close the store."""
+        if self._warming:
+            self._warmed.wait(timeout=600)
+        self.projections.save()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.store.close()
+
+
+def _path_edge(hop: Hop, evidence: tuple[Evidence, ...]) -> PathEdge:
+    """A hop of a path as answers show it."""
+    if hop.fact is None:
+        return PathEdge(
+            source=hop.source,
+            target=hop.target,
+            predicate=CO_MENTIONED,
+            direction="none",
+            kind="co-mention",
+            evidence=evidence,
+            evidence_count=hop.evidence,
+        )
+    subject, predicate, _, qualifier = hop.fact
+    return PathEdge(
+        source=hop.source,
+        target=hop.target,
+        predicate=predicate,
+        direction="forward" if subject == hop.source else "backward",
+        kind="fact",
+        role=qualifier if predicate != "rated" else None,
+        rating=qualifier if predicate == "rated" else None,
+        evidence=evidence,
+        evidence_count=hop.evidence,
+    )
 
 
 def _source_of(path: Path) -> str:

@@ -138,3 +138,104 @@ class SearchHit:
     end: int
     score: float
     entities: tuple[EntityRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The words that state a fact, with the passage and document they come from."""
+
+    passage: str
+    document: str
+    quote: str
+    start: int | None = None  # offsets into Document.text of the quote
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """One fact between two entities, with every quote that states it."""
+
+    subject: EntityRef
+    predicate: str  # a Predicate value: leads, participatesIn, rated, headOf, holdsPost, ...
+    object: EntityRef
+    role: str | None = None  # for headOf and holdsPost: the post
+    rating: str | None = None  # for rated: the value given
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MentioningDocument:
+    """A document that names an entity, and in how many of its passages."""
+
+    document: str
+    title: str
+    date: str | None
+    passages: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntityCard:
+    """Everything the graph says about one entity."""
+
+    entity: EntityRef
+    labels: tuple[str, ...]
+    aliases: tuple[str, ...]
+    types: tuple[str, ...]  # rdf:type IRIs in prefixed form, e.g. "cg:Council"
+    identifiers: dict[str, str]
+    outgoing: tuple[Relation, ...]
+    incoming: tuple[Relation, ...]
+    documents: tuple[MentioningDocument, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMatch:
+    """An entity found by name, with how well the name matched (0-100)."""
+
+    entity: EntityRef
+    aliases: tuple[str, ...]
+    score: float
+    matched: str  # the label or alias that matched
+
+
+@dataclass(frozen=True, slots=True)
+class PathEdge:
+    """One hop of a path: a fact (or a co-mention) between consecutive entities."""
+
+    source: str  # refs, in the order of the path
+    target: str
+    predicate: str  # a Predicate value, or "coMentioned"
+    direction: str  # "forward" (source is the fact's subject), "backward", or "none"
+    kind: str  # "fact" or "co-mention"
+    role: str | None = None
+    rating: str | None = None
+    evidence: tuple[Evidence, ...] = ()  # a few of the quotes
+    evidence_count: int = 0  # how many claims (or passages, for a co-mention) support the hop
+
+
+@dataclass(frozen=True, slots=True)
+class RelationPath:
+    """A chain of entities from a source to a target, each hop with its evidence."""
+
+    nodes: tuple[EntityRef, ...]
+    edges: tuple[PathEdge, ...]
+
+    @property
+    def hops(self) -> int:
+        """The number of edges."""
+        return len(self.edges)
+
+    @property
+    def co_mention(self) -> bool:
+        """True when any hop is a co-mention rather than a stated fact."""
+        return any(edge.kind == "co-mention" for edge in self.edges)
+
+
+@dataclass(frozen=True, slots=True)
+class PathsAnswer:
+    """The shortest paths between two entities within a hop limit."""
+
+    source: EntityRef
+    target: EntityRef
+    max_hops: int
+    paths: tuple[RelationPath, ...]
+    co_mention: bool  # True when no path over facts existed and co-mentions were used

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from graph.build import build_quads
-from ingest.evaluate import GoldError, evaluate_store
 from graph.model import Claim, Document, Entity, EntityKind, Extraction, Mention, Passage, Predicate
 from graph.store import OxigraphStore
+from ingest.evaluate import GoldError, evaluate_store
 
 TEXT = (
     "Kent County Council is the lead authority for community safety.\n\n"

@@ -1,0 +1,27 @@
+"""GET /paths: the shortest relationship paths between two entities."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import ServiceDep
+from api.schemas import ENTITY_ERRORS, PathsOut
+from api.service import MAX_HOPS, MAX_PATHS
+
+router = APIRouter(tags=["graph"])
+
+
+@router.get("/paths", response_model=PathsOut, responses=ENTITY_ERRORS)
+def paths(
+    service: ServiceDep,
+    source: Annotated[str, Query(min_length=1, description="id, IRI or name")],
+    target: Annotated[str, Query(min_length=1, description="id, IRI or name")],
+    max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="longest path, in hops")] = 4,
+    limit: Annotated[int, Query(ge=1, le=MAX_PATHS, description="how many paths")] = 5,
+) -> PathsOut:
+    """Up to `limit` shortest paths over stated facts, each hop with its predicate, direction
+    and evidence; co-mentions in a passage are used, and labelled, only when no such path
+    exists."""
+    return PathsOut.of(service.paths(source, target, max_hops=max_hops, limit=limit))

@@ -1,0 +1,182 @@
+"""Corpus writes through a real server: API keys (401, 403), the size limit (413), upload and
+delete, and the graph's answers following both."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import fictional
+from tests.conftest import Server, free_port
+
+pytestmark = pytest.mark.integration
+
+KEY = "secret-test-key"
+TEXT = (
+    "Wigan Council will lead the new ageing well programme from April, the council said "
+    "on 3 June 2015. The programme brings together housing, health and social care teams "
+    "to help older residents stay independent at home for longer.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server over an empty store that takes one API key and uploads up to 4,000 bytes."""
+    store = tmp_path_factory.mktemp("writes") / "store"
+    env = {
+        "CIVICGRAPH_MODEL": "hash",
+        "CIVICGRAPH_API_KEYS": f'["{KEY}"]',
+        "CIVICGRAPH_MAX_BYTES": "4000",
+    }
+    srv = Server(store, env=env)
+    yield srv
+    srv.stop()
+
+
+def upload(server: Server, files: list[tuple[str, bytes]], key: str | None = KEY):
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return httpx.post(
+        f"{server.url}/documents",
+        files=[("files", (name, data, "text/plain")) for name, data in files],
+        headers=headers,
+        timeout=120,
+    )
+
+
+def delete(server: Server, key: str, token: str | None = KEY) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.delete(f"{server.url}/documents/{key}", headers=headers, timeout=60)
+
+
+def test_a_write_without_a_key_answers_401(writable: Server) -> None:
+    response = upload(writable, [("a.txt", TEXT.encode())], key=None)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+    assert "Authorization: Bearer" in response.json()["error"]["message"]
+    assert delete(writable, "anything", token=None).status_code == 401
+
+
+def test_a_write_with_a_wrong_key_answers_403(writable: Server) -> None:
+    response = upload(writable, [("a.txt", TEXT.encode())], key="wrong")
+    assert response.status_code == 403
+    assert response.json()["error"] == {
+        "status": 403,
+        "code": "forbidden",
+        "message": "the API key is not valid",
+    }
+    assert delete(writable, "anything", token="wrong").status_code == 403
+
+
+def test_writes_are_off_when_no_key_is_configured(tmp_path: Path) -> None:
+    srv = Server(tmp_path / "store", env={"CIVICGRAPH_MODEL": "hash", "CIVICGRAPH_API_KEYS": "[]"})
+    try:
+        response = upload(srv, [("a.txt", TEXT.encode())], key="any")
+        assert response.status_code == 403
+        assert "CIVICGRAPH_API_KEYS" in response.json()["error"]["message"]
+        # reads stay open
+        assert httpx.get(f"{srv.url}/documents").status_code == 200
+        assert httpx.get(f"{srv.url}/leads").json() == {"leads": []}
+    finally:
+        srv.stop()
+
+
+def test_an_upload_over_the_size_limit_answers_413(writable: Server) -> None:
+    response = upload(writable, [("big.txt", TEXT.encode() * 40)])
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "too_large"
+    assert "big.txt" in error["message"]
+    assert httpx.get(f"{writable.url}/documents").json()["documents"] == []
+
+
+def test_upload_then_delete_through_the_server(writable: Server) -> None:
+    response = upload(writable, [("wigan.txt", TEXT.encode())])
+    assert response.status_code == 200, response.text
+    report = response.json()
+    [key] = report["added"]
+    assert report["failed"] == []
+    docs = httpx.get(f"{writable.url}/documents").json()["documents"]
+    assert [(d["key"], d["source"]) for d in docs] == [(key, "wigan.txt")]
+    assert httpx.get(f"{writable.url}/documents/{key}").status_code == 200
+    hits = httpx.get(f"{writable.url}/search", params={"q": "ageing well", "mode": "bm25"}).json()
+    assert hits["results"][0]["document"] == key
+    # the same upload again changes nothing
+    assert upload(writable, [("wigan.txt", TEXT.encode())]).json()["unchanged"] == [key]
+    assert delete(writable, key).status_code == 204
+    assert httpx.get(f"{writable.url}/documents/{key}").status_code == 404
+    assert delete(writable, key).status_code == 404
+    assert httpx.get(f"{writable.url}/documents").json()["documents"] == []
+
+
+def test_bad_files_in_an_upload_are_reported_and_the_rest_ingested(writable: Server) -> None:
+    response = upload(writable, [("empty.txt", b""), ("ok.txt", TEXT.encode())])
+    assert response.status_code == 200
+    report = response.json()
+    assert [f["path"] for f in report["failed"]] == ["empty.txt"]
+    [key] = report["added"]
+    assert delete(writable, key).status_code == 204
+
+
+class ThreadServer:
+    """A real uvicorn server on loopback, in a thread of this process."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Ask the server to exit and wait for it."""
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+
+
+def test_graph_answers_follow_uploads_and_deletes(tmp_path: Path, monkeypatch) -> None:
+    import ingest.extract
+    from api.app import create_app
+    from api.settings import Settings
+
+    # the fictional corpus's extraction stands in for the real one
+    monkeypatch.setattr(ingest.extract, "load_extractor", lambda: fictional.extract)
+    settings = Settings(store=tmp_path / "store", model="hash", api_keys=[KEY])
+    srv = ThreadServer(create_app(settings))
+    try:
+        assert httpx.get(f"{srv.url}/leads").json() == {"leads": []}
+        files = [(f"{name}.txt", text.encode()) for name, text in fictional.TEXTS.items()]
+        report = upload(srv, files).json()
+        assert len(report["added"]) == 3
+        leads = httpx.get(f"{srv.url}/leads").json()["leads"]
+        assert len(leads) == 3
+        params = {"source": "Sam Okoro", "target": "Local Government Network"}
+        path = httpx.get(f"{srv.url}/paths", params=params).json()
+        assert path["paths"][0]["hops"] == 2
+        association = next(
+            d["key"]
+            for d in httpx.get(f"{srv.url}/documents").json()["documents"]
+            if d["source"] == "association.txt"
+        )
+        assert delete(srv, association).status_code == 204
+        gone = httpx.get(f"{srv.url}/paths", params=params)
+        assert gone.status_code == 404
+        assert "Sam Okoro" in gone.json()["error"]["message"]
+        card = httpx.get(f"{srv.url}/entities/council/riv").json()
+        assert "memberOf" not in {r["predicate"] for r in card["outgoing"]}
+        graphml = httpx.get(f"{srv.url}/export", params={"format": "graphml"}).text
+        assert "body/northern-councils-association" not in graphml
+    finally:
+        srv.stop()
