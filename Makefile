@@ -29,8 +29,12 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -q -m 'not integration and not browser'
 
+eval: install
+	$(BIN)/civicgraph eval tests/gold/seeds.json --corpus seeds
+
 bench: install
 	$(BIN)/python tests/bench/bench_ingest.py
+	$(BIN)/python tests/bench/bench_graph.py
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
