@@ -203,13 +203,14 @@ _BULLET = re.compile(r"^\s*(?:[-*•–·]|\d{1,3}[.)]|[a-z][.)]|\([a-z0-9]{1,3}
 
 def _wrap_width(lines: list[str]) -> int | None:
     """The column at which a text was hard-wrapped, or None if it was not."""
-    lengths = sorted(len(line) for line in lines if line.strip())
+    # Judge by the prose lines only: lists, headings and signatures are short in any text.
+    lengths = sorted(len(line) for line in lines if len(line.strip()) > 40)
     if len(lengths) < 4:
         return None
-    width = lengths[int(len(lengths) * 0.9) - 1]
+    width = lengths[max(0, int(len(lengths) * 0.9) - 1)]
     near = sum(1 for n in lengths if width * 0.75 <= n <= width)
-    # Hard-wrapped prose has most lines close to one width, and that width is modest.
-    if width <= 100 and near >= 0.5 * len(lengths):
+    # Hard-wrapped prose has most long lines close to one width, and that width is modest.
+    if width <= 100 and near >= 0.6 * len(lengths):
         return width
     return None
 

@@ -165,3 +165,18 @@ def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:
     path = write(tmp_path, "big.txt", "word " * 1000)
     with pytest.raises(UnreadableFile, match="over the limit of 1,000 bytes"):
         read_document(path, max_bytes=1000)
+
+
+def test_hard_wraps_are_found_among_many_short_lines() -> None:
+    minutes = (
+        "Scrutiny Panel\n\nPresent:\nCllr A Hughes (Chair)\nCllr B Patel\nCllr C Morgan\n"
+        "Cllr D Evans\n\nOfficers:\nF Green, Director of Adult Services\n\n2. Home care\n"
+        "The Director introduced the report, which set out the pressures on the\n"
+        "home care market across the county and the steps the council had taken\n"
+        "to stabilise providers since the last meeting of the panel in January.\n"
+        "Members asked how many providers had handed back contracts and whether\n"
+        "the new rates would be enough to retain care workers over the winter.\n"
+    )
+    text = normalise_text(minutes)
+    assert "on the home care market across the county and the steps" in text
+    assert "Cllr A Hughes (Chair)\nCllr B Patel" in text
