@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -31,7 +32,9 @@ class Embedder(Protocol):
     name: str
     dimension: int
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray: ...
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, spare_cores: int = 0
+    ) -> np.ndarray: ...
 
     def encode_query(self, text: str) -> np.ndarray: ...
 
@@ -99,13 +102,19 @@ class SentenceEmbedder:
         self._lock = threading.Lock()
         log.info("loaded %s from %s on %s", self.name, path, self.device)
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
-        """Normalised float32 vectors, one row per text."""
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, spare_cores: int = 0
+    ) -> np.ndarray:
+        """Normalised float32 vectors, one row per text.
+
+        `spare_cores` leaves that many CPU cores to work running beside the model, such as
+        extraction of the next documents during ingest.
+        """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         if self.device == "cuda":
             batch_size = max(batch_size, 256)
-        with self._lock:
+        with self._lock, self._threads(spare_cores):
             vectors = self._model.encode(
                 list(texts),
                 batch_size=batch_size,
@@ -119,6 +128,18 @@ class SentenceEmbedder:
         """One normalised query vector."""
         return self.encode([text])[0]
 
+    @contextlib.contextmanager
+    def _threads(self, spare_cores: int) -> Iterator[None]:
+        if self.device != "cpu" or spare_cores <= 0:
+            yield
+            return
+        before = self._torch.get_num_threads()
+        self._torch.set_num_threads(max(1, before - spare_cores))
+        try:
+            yield
+        finally:
+            self._torch.set_num_threads(before)
+
 
 class HashEmbedder:
     """Deterministic bag-of-words vectors for fast unit tests: no model, no meaning."""
@@ -126,7 +147,9 @@ class HashEmbedder:
     name = "hash-embedder"
     dimension = 384
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, spare_cores: int = 0
+    ) -> np.ndarray:
         """Normalised vectors of hashed lowercase words."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):

@@ -6,7 +6,9 @@ loaded once per process (:func:`load_gazetteer`) and never reads the shared data
 
 Names are matched after :func:`normalise_name`; abbreviations ("LGA", "DfE", "IDeA") are
 kept apart and matched only in their own case or all in capitals, so that a lower-case
-"dh" inside ordinary text never becomes the Department of Health.
+"dh" inside ordinary text never becomes the Department of Health. A body whose name is also an
+ordinary word ("Crisis", "Mind", "Unite") lists that name as ``ambiguous`` in
+rules/bodies.yaml; mention finding then takes it only as written and where it reads as a name.
 """
 
 from __future__ import annotations
@@ -154,6 +156,8 @@ class GazetteerEntry:
     start: str | None = None  # ISO date (or YYYY / YYYY-MM) the body began
     end: str | None = None  # ISO date it ended; None while it exists
     parent: str | None = None  # ref of the body this one is part of
+    # names and short forms that are also ordinary words ("Crisis", "Reform"), as written
+    ambiguous: tuple[str, ...] = ()
 
     def __hash__(self) -> int:
         """Hash by ref: identifiers is a dict, and the ref is unique anyway."""
@@ -198,6 +202,11 @@ class SurfaceForm:
     bare: bool  # a bare place name ("Kent"), with no "Council", "Borough" or the like
     abbreviation: bool  # match case-sensitively (or all in capitals) only
     generated: bool  # made from a pattern rather than listed in the reference data
+
+
+def unify_quotes(text: str) -> str:
+    """A text with every kind of apostrophe and single quote written as "'"."""
+    return text.translate(_QUOTES)
 
 
 def normalise_name(text: str) -> str:
@@ -412,6 +421,7 @@ def _replace_names(
         start=entry.start,
         end=entry.end,
         parent=entry.parent,
+        ambiguous=entry.ambiguous,
     )
 
 
@@ -456,6 +466,12 @@ def _body_entries(
                     f"{rules_path}: body {key!r}: {date_field!r} is not an ISO date: {value!r}"
                 )
         curated[str(key)] = item
+        item_names = [
+            item.get("label") or govuk.get(str(slug), {}).get("name") or "",
+            *item.get("aliases", ()),
+            *item.get("abbreviations", ()),
+        ]
+        _ambiguous_names(item, item_names, f"{rules_path}: body {key!r}")
 
     keys = set(govuk) | set(curated)
     entries = []
@@ -493,12 +509,34 @@ def _body_entries(
             start=_text(item.get("start")) or record.get("start"),
             end=_text(item.get("end")) or record.get("end"),
             parent=f"{EntityKind.BODY.value}/{parent_key}" if parent_key else None,
+            ambiguous=_ambiguous_names(item, [*names, *abbreviations], str(rules_path)),
         )
         entry = _replace_names(draft, _body_name_variants(names), abbreviations)
         if entry.abbreviations:  # the short forms that survived merging with the names
             entry.identifiers["abbreviation"] = entry.abbreviations[0]
         entries.append((entry, {_normalise(n) for n in names}))
     return entries
+
+
+def _ambiguous_names(item: dict[str, Any], names: list[str], where: str) -> tuple[str, ...]:
+    """The names a curated body marks ``ambiguous``: ``true`` for all of them, or a list.
+
+    A listed name must be one of the entry's label, aliases or abbreviations, as written.
+    """
+    value = item.get("ambiguous", False)
+    if value is True:
+        return tuple(dict.fromkeys(n for n in names if n))
+    if value is False:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise GazetteerError(f"{where}: 'ambiguous' must be true, false or a list of its names")
+    unknown = [v for v in value if v not in names]
+    if unknown:
+        raise GazetteerError(
+            f"{where}: 'ambiguous' lists {', '.join(map(repr, unknown))}, which is not its "
+            "label, an alias or an abbreviation"
+        )
+    return tuple(dict.fromkeys(value))
 
 
 def _text(value: Any) -> str | None:
@@ -525,6 +563,8 @@ class Gazetteer:
         self._by_name: dict[str, dict[str, int]] = {}  # normalised name -> ref -> tier
         self._by_abbreviation: dict[str, set[str]] = {}
         self._by_upper_abbreviation: dict[str, set[str]] = {}
+        # normalised name -> the spellings (quotes unified) a body marks as ambiguous
+        self._ambiguous_names: dict[str, set[str]] = {}
         self._forms: list[SurfaceForm] = []
         region_like_bare: set[str] = set()
         for entry, listed in loaded:
@@ -546,6 +586,12 @@ class Gazetteer:
                 self._by_abbreviation.setdefault(abbreviation, set()).add(entry.ref)
                 self._by_upper_abbreviation.setdefault(abbreviation.upper(), set()).add(entry.ref)
                 self._forms.append(SurfaceForm(abbreviation, entry, False, True, False))
+            for name in entry.ambiguous:
+                spelling = unify_quotes(" ".join(name.split()))
+                spellings = self._ambiguous_names.setdefault(_normalise(spelling), set())
+                spellings.add(spelling)
+                if spelling.startswith("The "):  # "The Health Foundation", "Health Foundation"
+                    spellings.add(spelling[4:])
         council_bare = {
             normalise_name(f.text)
             for f in self._forms
@@ -616,6 +662,15 @@ class Gazetteer:
     def surface_form_records(self) -> Iterator[SurfaceForm]:
         """Like :meth:`surface_forms`, with the bare, abbreviation and generated flags."""
         yield from self._forms
+
+    def ambiguous_spellings(self, name: str) -> frozenset[str]:
+        """How a body writes ``name`` when the curated list marks it as also an ordinary word.
+
+        Empty for names no body marks ``ambiguous``; for "crisis" it is {"Crisis"}. The
+        spellings have their quotes unified (:func:`unify_quotes`); mention finding takes
+        such a name only when the text writes it exactly so.
+        """
+        return frozenset(self._ambiguous_names.get(normalise_name(name), ()))
 
     def is_ambiguous_bare(self, name: str) -> bool:
         """Whether ``name`` is a bare council name that needs a cue such as "council".

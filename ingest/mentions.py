@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from graph.model import EntityKind
-from ingest.gazetteer import Gazetteer, load_rules, normalise_name
+from ingest.gazetteer import Gazetteer, load_rules, normalise_name, unify_quotes
 from ingest.rules import RoleRule, RuleSet
 
 # Labels of spans inside a line. ROLE spans are posts, used by relations but not entities.
@@ -241,7 +241,8 @@ class MentionRules:
 
 
 def _curated_abbreviations(gazetteer: Gazetteer) -> set[str]:
-    """Abbreviations from the curated list, which also match in title case ("Scie")."""
+    """Abbreviations from the curated list, which also match in title case ("Scie"), except
+    those marked ``ambiguous`` because the title case is a word ("APSE", not "Apse")."""
     try:
         curated = load_rules("bodies")["bodies"]
     except Exception:  # the gazetteer has already validated the file; be lenient here
@@ -249,7 +250,12 @@ def _curated_abbreviations(gazetteer: Gazetteer) -> set[str]:
     out = set()
     for item in curated:
         for abbreviation in item.get("abbreviations", ()):
-            if len(abbreviation) >= 4 and abbreviation.isalpha() and abbreviation.isupper():
+            if (
+                len(abbreviation) >= 4
+                and abbreviation.isalpha()
+                and abbreviation.isupper()
+                and not gazetteer.ambiguous_spellings(abbreviation)
+            ):
                 out.add(abbreviation)
     return out
 
@@ -433,6 +439,7 @@ class LineScanner:
         self.doc = doc
         self.known_names = known_names
         self.gazetteer_spans: list[Candidate] = []
+        self._heading_like: bool | None = None
 
     # -- gazetteer -------------------------------------------------------------------------
 
@@ -451,6 +458,8 @@ class LineScanner:
             abbreviation = span.id_ == "abbreviation"
             if not abbreviation and not self._cased_like_a_name(start, end):
                 continue
+            if not abbreviation and not self._reads_as_the_name(start, end, text):
+                continue  # "Crisis talks", "the Welfare Reform Act": the word, not the body
             if (
                 abbreviation
                 and text.istitle()
@@ -469,8 +478,10 @@ class LineScanner:
                 and end - start == 1
                 and entries[0].kind is EntityKind.BODY
                 and self.doc[start].pos_ != "PROPN"
+                and self.doc[start].ent_type_ != "ORG"
             ):
-                continue  # a one-word body name used as a word ("Statistics show ...")
+                continue  # a one-word body name used as a word ("Statistics show ..."),
+                # unless the model reads it as an organisation ("policy director at Nacro")
             bare = entries[0].kind is EntityKind.COUNCIL and _is_bare_place(text)
             if bare and date and not any(e.in_office(date) for e in entries):
                 continue  # a place whose council had gone by then ("Cheshire" in 2012)
@@ -492,6 +503,38 @@ class LineScanner:
             out.append(Candidate(start, end, span.label_, "gazetteer", data))
         self.gazetteer_spans = out
         return out
+
+    def _reads_as_the_name(self, start: int, end: int, text: str) -> bool:
+        """Whether a name that a body marks as also an ordinary word ("Crisis", "Mind",
+        "Action for Children") reads as the body's name here.
+
+        It must be written exactly as listed, outside a heading-like line ("Housing Crisis
+        Deepens"); a one-word name must also stand alone inside a sentence: not its first
+        word, not after "the" or "a", and not next to another capitalised word ("Welfare
+        Reform Act", "Mind Games").
+        """
+        spellings = self.rules.gazetteer.ambiguous_spellings(text)
+        if not spellings:
+            return True
+        if unify_quotes(" ".join(text.split())) not in spellings or self._heading_line():
+            return False
+        if end - start > 1:
+            return True
+        doc = self.doc
+        if start == 0 or doc[start].is_sent_start:
+            return False
+        before = doc[start - 1]
+        if before.lower_ in ("the", "a", "an") or (before.is_alpha and is_capitalised(before)):
+            return False
+        return not (end < len(doc) and doc[end].is_alpha and is_capitalised(doc[end]))
+
+    def _heading_line(self) -> bool:
+        """Whether the line reads as a heading: no lower-case word of four letters or more."""
+        if self._heading_like is None:
+            self._heading_like = not any(
+                t.is_alpha and t.is_lower and len(t) >= 4 for t in self.doc
+            )
+        return self._heading_like
 
     def _venue_before(self, start: int) -> bool:
         doc = self.doc

@@ -205,7 +205,8 @@ class Pipeline:
     ) -> None:
         t0 = time.perf_counter()
         texts = [_embedding_text(p) for item in group for p in item.passages]
-        vectors = self.embedder.encode(texts)
+        # while this group embeds, the next is being extracted: leave that a core
+        vectors = self.embedder.encode(texts, spare_cores=1 if self.extractor else 0)
         report.timings["embed"] += time.perf_counter() - t0
         row = 0
         for item in group:

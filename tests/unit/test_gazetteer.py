@@ -214,6 +214,89 @@ def test_ambiguous_bare_names(gaz: Gazetteer) -> None:
     assert refs(gaz, "Reading") == ["council/rdg"]  # still found; the cue is the caller's job
 
 
+# --------------------------------------------------------------------------- ambiguous body names
+
+
+def test_names_that_are_also_words_are_marked(gaz: Gazetteer) -> None:
+    assert gaz.ambiguous_spellings("crisis") == {"Crisis"}
+    assert refs(gaz, "Crisis") == ["body/crisis"]  # still found; mention finding decides
+    assert gaz.ambiguous_spellings("Crisis UK") == set()  # only the listed name
+    assert gaz.ambiguous_spellings("Health Foundation") == {
+        "The Health Foundation",
+        "Health Foundation",
+    }
+    assert gaz.ambiguous_spellings("Kent") == set()
+    crisis = gaz.get("body/crisis")
+    assert crisis is not None and crisis.ambiguous == ("Crisis",)
+
+
+def test_ambiguous_must_name_the_entry(tmp_path: Path) -> None:
+    def load(ambiguous: str, folder: str) -> Gazetteer:
+        data, rules = _copy_tree(tmp_path / folder)  # rules are cached by folder
+        (rules / "bodies.yaml").write_text(
+            "bodies:\n  - key: crisis\n    label: Crisis\n    abbreviations: [CRI]\n"
+            f"    ambiguous: {ambiguous}\n"
+        )
+        return Gazetteer(data, rules)
+
+    with pytest.raises(GazetteerError, match=r"bodies\.yaml: body 'crisis': 'ambiguous' lists"):
+        load("[Shelter]", "unknown")
+    with pytest.raises(GazetteerError, match=r"'ambiguous' must be true, false or a list"):
+        load("Crisis", "not-a-list")
+    entry = load("true", "all").get("body/crisis")
+    assert entry is not None and entry.ambiguous == ("Crisis", "CRI")
+
+
+def test_ambiguous_abbreviations_are_not_matched_in_title_case(gaz: Gazetteer) -> None:
+    from ingest.mentions import _curated_abbreviations
+
+    curated = _curated_abbreviations(gaz)
+    assert "SCIE" in curated  # "Scie" is the body
+    assert "APSE" not in curated  # "Apse" is a word
+
+
+@pytest.fixture(scope="module")
+def extract():
+    from ingest.extract import load_extractor
+
+    return load_extractor()
+
+
+def _bodies(extract, text: str) -> set[str]:
+    from graph.model import Document
+    from ingest.passages import split_passages
+
+    document = Document(key="doc", source="doc.txt", title="t", text=text, date="2011-06-01")
+    extraction = extract(document, split_passages(document))
+    return {e.ref for e in extraction.entities if e.kind is EntityKind.BODY}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ministers will work with charities including Crisis to offer a scheme.", {"crisis"}),
+        ("Shelter, Crisis and Mind welcomed the report.", {"crisis", "mind"}),
+        ("Crisis talks were held at the council on Monday.", set()),
+        ("The council faces a Crisis in care, officers said.", set()),
+        ("Housing Crisis Deepens Across The North", set()),
+        ("The Welfare Reform Act 2012 changed housing benefit.", set()),
+        ("A report from the think tank Reform argued for outsourcing.", {"reform"}),
+        ("Action for Children published the review.", {"action-for-children"}),
+        ("Councils answered the call to action for children in care.", set()),
+        ("Staff will contact a family member within a day.", set()),
+        ("Victim support services were cut by the county.", set()),
+        ("Research by the Health Foundation found rising demand.", {"health-foundation"}),
+    ],
+)
+def test_ambiguous_names_count_only_where_they_read_as_names(
+    extract, text: str, expected: set[str]
+) -> None:
+    watched = {"crisis", "mind", "shelter", "reform", "action-for-children"}
+    watched |= {"contact-a-family", "victim-support", "health-foundation"}
+    found = {ref.removeprefix("body/") for ref in _bodies(extract, text)}
+    assert found & watched == expected
+
+
 # --------------------------------------------------------------------------- loading
 
 
