@@ -393,28 +393,29 @@ class CivicGraph:
         """Keys of the passages that mention an entity of a kind."""
         prefix = f"{ID}{kind}/"
         rows = self.store.select(
-            f"""SELECT DISTINCT ?key WHERE {{ ?p cg:mentions ?e ; dcterms:identifier ?key .
+            f"""SELECT DISTINCT ?p WHERE {{ ?p cg:mentions ?e .
                  FILTER(STRSTARTS(STR(?e), "{prefix}")) }}"""
         )
-        return {key for (key,) in rows.rows}
+        return {passage.rsplit("/", 1)[1] for (passage,) in rows.rows}
 
     def _mentions(self, passage_keys: list[str]) -> dict[str, list[EntityRef]]:
-        """The entities each passage names, with their labels."""
+        """The entities each passage names, labelled from the in-memory name index."""
         if not passage_keys:
             return {}
-        values = " ".join(f'"{k}"' for k in passage_keys)
+        from graph.build import passage_iri
+
+        values = " ".join(f"<{passage_iri(key)}>" for key in passage_keys)
+        # look passages up by IRI: a look-up by dcterms:identifier made Oxigraph scan
         rows = self.store.select(
-            f"""SELECT ?key ?e (SAMPLE(?l) AS ?label) (SAMPLE(?g) AS ?gss) WHERE {{
-                 VALUES ?key {{ {values} }}
-                 ?p dcterms:identifier ?key ; cg:mentions ?e . ?e skos:prefLabel ?l .
-                 OPTIONAL {{ ?e cg:gssCode ?g }} }} GROUP BY ?key ?e ORDER BY ?key ?label"""
+            f"SELECT DISTINCT ?p ?e WHERE {{ VALUES ?p {{ {values} }} ?p cg:mentions ?e }}"
         )
+        index = self.entity_index
         out: dict[str, list[EntityRef]] = {}
-        for key, entity, label, gss in rows.rows:
+        for passage, entity in rows.rows:
             ref = iri_ref(entity)
             if ref:
-                out.setdefault(key, []).append(EntityRef(ref, label, ref.split("/")[0], gss))
-        return out
+                out.setdefault(passage.rsplit("/", 1)[1], []).append(index.entity_ref(ref))
+        return {key: sorted(refs, key=lambda r: r.label.lower()) for key, refs in out.items()}
 
     def sparql(self, query: str, accept: str | None = None) -> SparqlResult:
         """A read-only SPARQL 1.1 query, serialised by content negotiation, within the limit."""
