@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from api.errors import handle_errors
 from api.schemas import EntityCardOut, EvidenceOut, IngestOut, LeadsOut, PathsOut, SearchOut
-from api.service import CivicGraph
+from api.service import SPARQL_FORMATS, CivicGraph
 from api.settings import Settings
 
 
@@ -253,13 +253,11 @@ def path(
 @common()
 def sparql(service: CivicGraph, query: str, fmt: str | None, as_json: bool) -> None:
     """Run a read-only SPARQL 1.1 query over the store."""
-    from api.routers.sparql import _FORMATS
-
     if fmt is None and not as_json:
         result = service.sparql(query, "text/tab-separated-values")
         click.echo(result.body.decode().rstrip("\n"))
         return
-    result = service.sparql(query, _FORMATS[fmt or "json"])
+    result = service.sparql(query, SPARQL_FORMATS[fmt or "json"])
     click.echo(result.body.decode().rstrip("\n"))
 
 

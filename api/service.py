@@ -21,12 +21,10 @@ from graph.build import REFERENCE_GRAPH, reference_triples
 from graph.embed import Embedder, open_embedder
 from graph.errors import BadParameter, BadQuery, NotFound, QueryTimeout
 from graph.model import (
-    Document,
     EntityCard,
     EntityMatch,
     EntityRef,
     Evidence,
-    Passage,
     PathEdge,
     PathsAnswer,
     Relation,
@@ -68,6 +66,17 @@ GRAPH_FORMATS = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/n-quads": ox.RdfFormat.N_QUADS,
 }
+# Short names of result formats, for clients that cannot set Accept (and the command line).
+SPARQL_FORMATS = {
+    "json": "application/sparql-results+json, application/ld+json",
+    "xml": "application/sparql-results+xml, application/rdf+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
+
 _UPDATE = re.compile(
     r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*"
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
@@ -453,10 +462,6 @@ class CivicGraph:
         """Every entity's names, in memory, in step with the store."""
         return self.projections.names
 
-    def resolve_entity(self, name: str) -> EntityRef:
-        """The entity a key, IRI, label or alias names (409 if several, 404 if none)."""
-        return self.entity_index.resolve(name)
-
     def leads(self, *, theme: str | None = None, council: str | None = None) -> list[Relation]:
         """Who leads what: councils and bodies, the themes and programmes they lead, and why."""
         found = self.projections.leads()
@@ -679,6 +684,3 @@ def _run_sparql(store: OxigraphStore, query: str, accept: str) -> SparqlResult:
             media = "application/sparql-results+json"
     body = result.serialize(format=fmt)
     return SparqlResult(body or b"", media)
-
-
-__all__ = ["CivicGraph", "Document", "DocumentInfo", "Passage", "PassageInfo", "SparqlResult"]

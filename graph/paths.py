@@ -219,13 +219,6 @@ class EntityGraph:
                 hops.append(Hop(u, v, None, _count(edge.mentions), _first(edge.mentions)))
         return hops
 
-    def facts_between(self, first: str, second: str) -> dict[FactKey, int]:
-        """Every fact joining two entities, with its number of claims."""
-        edge = self._edges.get(_pair(first, second))
-        if edge is None:
-            return {}
-        return {fact: _count(by_graph) for fact, by_graph in edge.facts.items()}
-
     def fact_count(self) -> int:
         """The number of distinct facts in the projection."""
         return sum(len(edge.facts) for edge in self._edges.values())

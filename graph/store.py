@@ -39,10 +39,6 @@ class Rows:
     variables: list[str]
     rows: list[tuple[Any, ...]]
 
-    def dicts(self) -> list[dict[str, Any]]:
-        """Rows as dicts keyed by variable name."""
-        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
-
 
 class Store(Protocol):
     """What the rest of civicgraph needs of a graph store."""

@@ -38,7 +38,6 @@ class CG(DefinedNamespace):
     ratingScheme: URIRef  # what a rating belongs to
     role: URIRef  # claim -> the org:Role (post) it states, for posts held
     membership: URIRef  # claim -> the org:Membership it states
-    policyThemes: URIRef  # the skos:ConceptScheme of policy themes
 
     _NS = Namespace(BASE + "ns#")
     _fail = True

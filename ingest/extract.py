@@ -5,7 +5,7 @@ A document is processed in three passes over its lines (paragraphs, once the rea
 unwrapped them), which spaCy parses together in one ``nlp.pipe`` batch:
 
 1. names: every full person name and every programme or body name with a cue, so that a
-   later "Swann" or an earlier headline's "Superfast Countryside" can be recognised;
+   later "Hartley" or an earlier headline's "Healthy Streets" can be recognised;
 2. mentions, line by line in reading order: candidates from ``ingest/mentions.py``, resolved
    by ``ingest/resolve.py`` (anaphors need what came before them);
 3. relations: ``ingest/relations.py`` over each line with its mentions merged into tokens.
@@ -309,7 +309,7 @@ class Extractor:
             return True
         nxt = doc[end] if end < len(doc) else None
         if nxt is not None and (nxt.lower_ in _SPEECH or nxt.text in (",", "'s", "’s")):
-            return True  # "Stringfellow, chair of ...", "Swann said"
+            return True  # "Okafor, chair of ...", "Hartley said"
         if start > 0 and doc[start - 1].lower_ in _SPEECH:
             return True
         return token.pos_ == "PROPN" and not token.is_sent_start
@@ -580,7 +580,7 @@ class Extractor:
         claims: list[Claim],
     ) -> list[Claim]:
         """ "Care of older people" (a heading naming one of the document's themes) followed by
-        "... is being explored by Kent Council": in a document that says each theme has a
+        "... is being piloted by Wigan Council": in a document that says each theme has a
         lead council, the first council a theme's section names leads that theme."""
         cues = self.rules.themes.cues.section_leads
         if len(resolver.declared_themes) < 2 or not _section_leads_stated(document, cues):

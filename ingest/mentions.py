@@ -668,7 +668,7 @@ class LineScanner:
                 and doc[end - 1].is_lower
                 and t.pos_ == "PROPN"
             ):
-                break  # "head of social affairs John Ransford": the name is not the portfolio
+                break  # "head of housing Priya Desai": the name is not the portfolio
             if t.lower_ in ("of", "for") and (
                 end + 1 in taken
                 or (end + 2 < n and doc[end + 1].lower_ == "the" and end + 2 in taken)
@@ -943,7 +943,7 @@ class LineScanner:
                     "at",
                     "in",
                 ):
-                    start = k + 2 + (doc[k + 2].lower_ == "the")  # "the Parmoor Lecture for the X"
+                    start = k + 2 + (doc[k + 2].lower_ == "the")  # "the annual lecture for the X"
             if end - start < 1 or any(i in taken for i in range(start, end)):
                 continue
             tokens = list(doc[start:end])
@@ -953,6 +953,7 @@ class LineScanner:
                 "\n" in name
                 or _URLISH.search(name)
                 or normalise_name(name) in self.rules.not_bodies
+                or words[-1] in self.rules.venue_nouns  # an event ("... Annual Conference")
             ):
                 continue
             if self.rules.gazetteer.lookup(name):
@@ -983,7 +984,7 @@ class LineScanner:
                     Candidate(start, end, BODY, "body", {"name": name, "model": True, "weak": True})
                 )
             elif from_model and self._context_before(start):
-                # "a joint project of AdviceUK, Directory of Social Change": each name
+                # "a joint project of Shelter, Crisis and Homeless Link": each name
                 for s, e in _split_list(doc, start, end):
                     if e > s and all(
                         is_capitalised(t) or t.lower_ in _CONNECTORS for t in doc[s:e]
@@ -1040,7 +1041,7 @@ class LineScanner:
                 and not has_cue(i + 1, end)
                 and i + 1 - begin >= 2
             ):
-                parts.append((begin, i + 1))  # "Worcestershire Partnership | Productive Places"
+                parts.append((begin, i + 1))  # "Leeds Partnership | Healthy Streets"
                 begin = i + 1
                 continue
             right_named = (
@@ -1049,7 +1050,7 @@ class LineScanner:
             left = begin
             while left < i and (doc[left].lower_ == "the" or doc[left].ent_type_ == "DATE"):
                 left += 1
-            # "the LGA and Inter Agency Group" splits, "Down and Lisburn Health Trust" not
+            # "the LGA and Youth Access Network" splits, "Down and Lisburn Health Trust" not
             left_named = has_cue(begin, i) or any(
                 g.start == left and g.end == i and not g.data.get("bare")
                 for g in self.gazetteer_spans
@@ -1176,7 +1177,7 @@ class LineScanner:
             ):
                 for k in range(end - 2, start, -1):
                     if doc[k].lower_ in ("and", "&") and doc[k + 1].lower_ == "the":
-                        start = k + 2  # "Advice UK & the BOLD project": the last name
+                        start = k + 2  # "Shelter & the Homes First project": the last name
                         name = doc[start:end].text
                         break
                 # "the Superfast Countryside programme": named without its lower-case cue

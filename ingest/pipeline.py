@@ -111,7 +111,6 @@ class Pipeline:
         *,
         extractor: Extractor | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
-        on_document: Callable[[Document, list[Passage], list[str]], None] | None = None,
     ) -> None:
         self.store = store
         self.index = index
@@ -120,7 +119,6 @@ class Pipeline:
         self._known_lock = threading.Lock()  # the preparing thread reads what writing changes
         self.extractor = extractor
         self.max_bytes = max_bytes
-        self.on_document = on_document
 
     def _prepare(self, path: Path, report: IngestReport, source: str | None, data: bytes | None):
         t0 = time.perf_counter()
@@ -229,8 +227,6 @@ class Pipeline:
             report.triples += len(quads)
             report.timings["write"] += time.perf_counter() - t0
             log.info("wrote %s (%d passages)", doc.key, len(passages))
-            if self.on_document:
-                self.on_document(doc, passages, item.replaces)
             if progress:
                 progress(1)
 

@@ -4,7 +4,7 @@
   one in office at the document's date wins, and otherwise one the document already names.
   Abbreviations the text defines ("the County Councils Network (CCN)") resolve to their name.
 * People are keyed by their full name without title ("sir-roland-heskett" is not a key;
-  "roland-heskett" is); surname-only and title-only references ("says Swann", "Cllr
+  "roland-heskett" is); surname-only and title-only references ("says Hartley", "Cllr
   Rowntree") resolve to the one full name in the document with that surname.
 * "the council" resolves to the council in focus only when exactly one council is named in
   the passage, else in the section, else in the document so far; "the fund" to the last fund

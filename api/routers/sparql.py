@@ -7,29 +7,22 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from api.deps import ServiceDep
+from api.service import SPARQL_FORMATS, CivicGraph
 from graph.errors import BadParameter, BadQuery
 
 router = APIRouter(tags=["sparql"])
 
-_FORMATS = {
-    "json": "application/sparql-results+json, application/ld+json",
-    "xml": "application/sparql-results+xml, application/rdf+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-}
 
-
-def _answer(service, query: str | None, accept: str | None, fmt: str | None) -> Response:
+def _answer(
+    service: CivicGraph, query: str | None, accept: str | None, fmt: str | None
+) -> Response:
     if not query:
         raise BadParameter("no query: pass it as 'query' (GET parameter or POST form field)")
-    if fmt and fmt not in _FORMATS:
-        raise BadParameter(f"unknown format {fmt!r}; choose {', '.join(_FORMATS)}")
+    if fmt and fmt not in SPARQL_FORMATS:
+        raise BadParameter(f"unknown format {fmt!r}; choose {', '.join(SPARQL_FORMATS)}")
     if fmt and (not accept or accept.strip() == "*/*"):
         # the format parameter is a shorthand for clients that cannot set Accept
-        accept = _FORMATS[fmt]
+        accept = SPARQL_FORMATS[fmt]
     result = service.sparql(query, accept)
     return Response(content=result.body, media_type=result.media_type)
 

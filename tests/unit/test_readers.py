@@ -54,27 +54,26 @@ def test_dates_in_the_forms_documents_state_them(text: str, expected: str | None
 
 def test_hard_wrapped_lines_are_rejoined_and_paragraphs_kept() -> None:
     wrapped = (
-        "The Local Government Association and the government came up with\n"
-        "the idea of an innovation forum to develop, explore and test new\n"
-        "ways of working. The forum held its first meeting in May and\n"
-        "expects to meet every four months or so.\n"
+        "The county council and its health partners agreed a joint plan to\n"
+        "reduce delayed discharges from the two acute hospitals this winter.\n"
+        "The plan will be reviewed by the health and wellbeing board in\n"
+        "January, when the first figures are due.\n"
         "\n"
-        "Initially, the authorities identified four themes that would\n"
-        "improve the quality of services locally for everyone who lives\n"
-        "there.\n"
+        "Members asked officers to report on the cost of the new reablement\n"
+        "service and on how many residents had used it in its first months.\n"
     )
     text = normalise_text(wrapped)
     paragraphs = text.split("\n\n")
     assert len(paragraphs) == 2
     assert "\n" not in paragraphs[0]
-    assert "came up with the idea" in paragraphs[0]
+    assert "agreed a joint plan to reduce delayed discharges" in paragraphs[0]
 
 
 def test_list_items_are_not_joined_to_each_other() -> None:
     text = normalise_text(
         "Highlights of this update are set out below for all members:\n"
-        "- Community Budgets: information to share from the department\n"
-        "- Worcestershire Partnership Productive Places: workforce and skills\n"
+        "- Warm homes: information to share from the housing department\n"
+        "- Leeds Partnership Healthy Streets: walking and cycling routes\n"
         "- National Infrastructure Plan 2010 published this week by HM Treasury\n"
         "- Efficiency Review by the adviser to the government on spending\n"
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from graph.search import BM25, rrf, tokenize
 
 TEXTS = [
-    "Kent Council proposes to reduce hospital admissions of older people.",
-    "Camden is the lead authority for community safety and anti-social behaviour.",
-    "School improvement and early years are led by Blackburn with Darwen.",
+    "Wigan Council proposes to reduce hospital admissions of older people.",
+    "Hackney is the lead authority for community safety and anti-social behaviour.",
+    "School improvement and early years are led by Stockport.",
     "The council budget was agreed by the cabinet on Tuesday.",
 ]
 

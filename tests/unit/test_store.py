@@ -79,3 +79,9 @@ def test_exports_parse_back(store: OxigraphStore, fmt: str, parser: str) -> None
 def test_jsonld_export_keeps_named_graphs(store: OxigraphStore) -> None:
     data = json.loads(b"".join(store.export("jsonld")))
     assert str(graph_iri(DOC.key)) in {item.get("@id") for item in data}
+
+
+def test_rdflib_reads_the_same_store_through_oxrdflib(store: OxigraphStore) -> None:
+    dataset = store.rdflib_dataset()
+    titles = {str(o) for o in dataset.objects(None, rdflib.namespace.DCTERMS.title)}
+    assert titles == {"Warm homes"}
