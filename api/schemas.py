@@ -194,7 +194,8 @@ class RelationOut(BaseModel):
 
     subject: EntityOut
     predicate: str = Field(
-        description="leads, participatesIn, rated, headOf, holdsPost, memberOf or subOrganizationOf"
+        description="leads, participatesIn, rated, headOf, holdsPost, memberOf, "
+        "subOrganizationOf, createdBy or hasTheme"
     )
     object: EntityOut
     role: str | None = Field(None, description="for headOf and holdsPost: the post")

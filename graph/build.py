@@ -23,6 +23,8 @@ PREDICATE_IRIS: dict[Predicate, URIRef] = {
     Predicate.MEMBER_OF: ORG.memberOf,
     Predicate.HOLDS_POST: ORG.memberOf,
     Predicate.SUB_ORGANIZATION_OF: ORG.subOrganizationOf,
+    Predicate.CREATED_BY: DCTERMS.creator,
+    Predicate.HAS_THEME: DCTERMS.subject,
 }
 
 _KIND_TYPES: dict[EntityKind, tuple[URIRef, ...]] = {

@@ -31,6 +31,8 @@ class Predicate(StrEnum):
     MEMBER_OF = "memberOf"  # org:memberOf (person or body -> organisation)
     HOLDS_POST = "holdsPost"  # org:Membership with an org:role
     SUB_ORGANIZATION_OF = "subOrganizationOf"  # org:subOrganizationOf
+    CREATED_BY = "createdBy"  # dcterms:creator (programme -> council/body that set it up)
+    HAS_THEME = "hasTheme"  # dcterms:subject (programme -> theme it works on)
 
 
 @dataclass(frozen=True, slots=True)

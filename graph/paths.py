@@ -44,6 +44,8 @@ PRIORITY = {
     "memberOf": 4,
     "subOrganizationOf": 5,
     "rated": 6,
+    "createdBy": 7,
+    "hasTheme": 8,
 }
 # A passage naming more entities than this (a long list) adds no co-mention edges.
 MAX_COMENTIONS = 60

@@ -42,6 +42,8 @@ PREDICATE_IRIS: dict[str, str] = {
     Predicate.HOLDS_POST.value: f"{PREFIXES['org']}memberOf",
     Predicate.MEMBER_OF.value: f"{PREFIXES['org']}memberOf",
     Predicate.SUB_ORGANIZATION_OF.value: f"{PREFIXES['org']}subOrganizationOf",
+    Predicate.CREATED_BY.value: f"{PREFIXES['dcterms']}creator",
+    Predicate.HAS_THEME.value: f"{PREFIXES['dcterms']}subject",
 }
 _IRI_NAMES = {iri: name for name, iri in PREDICATE_IRIS.items() if name != "holdsPost"}
 _MEMBER_OF = PREDICATE_IRIS["memberOf"]

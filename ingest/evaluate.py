@@ -37,6 +37,8 @@ PREDICATES = (
     "rated",
     "memberOf",
     "subOrganizationOf",
+    "createdBy",
+    "hasTheme",
 )
 KINDS = ("council", "body", "person", "programme", "theme")
 # Groups of predicates the targets are set for.
@@ -44,6 +46,7 @@ GROUPS = {
     "roles": ("headOf", "holdsPost"),
     "leads": ("leads",),
     "named lists": ("rated", "participatesIn"),
+    "programme facts": ("createdBy", "hasTheme"),
 }
 _WS = re.compile(r"\s+")
 _TYPE_KIND = [
@@ -61,6 +64,8 @@ _PREDICATE_NAMES = {
     "http://www.w3.org/ns/org#headOf": "headOf",
     "http://www.w3.org/ns/org#memberOf": "memberOf",
     "http://www.w3.org/ns/org#subOrganizationOf": "subOrganizationOf",
+    "http://purl.org/dc/terms/creator": "createdBy",
+    "http://purl.org/dc/terms/subject": "hasTheme",
 }
 
 

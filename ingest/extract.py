@@ -59,6 +59,8 @@ _LINE = re.compile(r"[^\n]+")
 _SPEECH = frozenset({"said", "says", "told", "added", "warned", "argued", "explained", "believes"})
 _ABBREVIATION = re.compile(r"^[A-Za-z0-9&]{2,10}$")
 _ITEM_MAX_WORDS = 14
+# Words an item of a theme list may say before its theme ("a network of community hubs").
+_ITEM_LEAD_IN_WORDS = 4
 _LIST_VERBS = frozenset({"are", "include", "including", "were", "comprise"})
 
 
@@ -702,6 +704,19 @@ def _next_items(lines: list[_Line], index: int, labels: tuple[str, ...]) -> tupl
         orgs = [f for f in line.found if f.label in labels and f.ref]
         if not orgs:
             break
+        if labels == (THEME,):
+            # a theme item says more than its name ("school meals for children who ..."),
+            # so it is the theme the item opens with, one item a line
+            first = min(orgs, key=lambda f: f.start)
+            lead_in = bullet_text(line.text[: first.start - line.start]).split()
+            if len(lead_in) > _ITEM_LEAD_IN_WORDS:
+                break
+            if first.ref not in refs:
+                refs.append(first.ref)
+            end = line.start + len(line.text.rstrip())
+            if not is_bullet(line.text) and not line.text.rstrip().endswith((";", ",")):
+                break
+            continue
         rest = line.text
         for f in sorted(orgs, key=lambda f: -f.start):
             rest = rest[: f.start - line.start] + rest[f.end - line.start :]

@@ -646,6 +646,24 @@ class Gazetteer:
 
         return sorted(entries, key=rank)
 
+    def completions(self, prefix: str, on: str | None = None) -> list[tuple[str, GazetteerEntry]]:
+        """Councils whose name starts with ``prefix`` as whole words ("Windsor and" ->
+        Windsor and Maidenhead), with the name that completes it; with ``on``, only those
+        in office that day. For text that breaks off in the middle of a name."""
+        head = normalise_name(prefix)
+        if not head:
+            return []
+        found: dict[str, tuple[str, GazetteerEntry]] = {}
+        for form in self._forms:
+            entry = form.entry
+            if entry.kind is not EntityKind.COUNCIL or form.abbreviation:
+                continue
+            if on is not None and not entry.in_office(on):
+                continue
+            if normalise_name(form.text).startswith(head + " "):
+                found.setdefault(entry.ref, (form.text, entry))
+        return list(found.values())
+
     def get(self, ref: str) -> GazetteerEntry | None:
         """The entry with this ref ("council/ken", "body/local-government-association")."""
         return self._entries.get(ref)

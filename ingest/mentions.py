@@ -61,6 +61,9 @@ PRIORITY = {
 # ("on" and "to" are left out: "report on Better Care", "Secretary to HM Treasury")
 _CONNECTORS = frozenset({"of", "for", "and", "&", "the", "in", "at", "de", "upon"})
 # Capitalised words that open a sentence without starting a name.
+# A list item cut off in the middle of a council's name ends in one of these words.
+_DANGLING_WORDS = frozenset({"and", "&", "upon", "on", "of", "in"})
+_DANGLING_PUNCT = frozenset({"-", "–", "—"})
 _OPENERS = frozenset(
     {"the", "a", "an", "this", "that", "these", "those", "in", "on", "at", "for", "by", "with"}
 )
@@ -400,6 +403,7 @@ def capitalised_runs(doc: Doc) -> Iterator[tuple[int, int]]:
                 (t.lower_ in _CONNECTORS or t.text in ("-", "'s", "’s"))
                 and j + 1 < n
                 and (is_capitalised(doc[j + 1]) or doc[j + 1].lower_ == "the")
+                and doc[j + 1].ent_type_ not in ("DATE", "TIME")  # "the X Fund in March"
             ):
                 if t.text in ("'s", "’s") and (
                     doc[j - 1].lower_ not in _POSSESSIVE_INSIDE or doc[j - 1].ent_type_ == "PERSON"
@@ -501,8 +505,43 @@ class LineScanner:
                 "abbreviation": abbreviation,
             }
             out.append(Candidate(start, end, span.label_, "gazetteer", data))
+        truncated = self._truncated_list_end(out, date)
+        if truncated is not None:
+            out.append(truncated)
         self.gazetteer_spans = out
         return out
+
+    def _truncated_list_end(self, found: list[Candidate], date: str | None) -> Candidate | None:
+        """A list of councils that breaks off inside its last name ("..., Torbay and Windsor
+        and" where the text was cut): the last item, when it begins exactly one council's
+        name and the line names at least two other councils."""
+        doc = self.doc
+        last = len(doc)
+        while last > 0 and (doc[last - 1].is_space or doc[last - 1].text in _DANGLING_PUNCT):
+            last -= 1
+        if last < 2 or doc[last - 1].lower_ not in _DANGLING_WORDS:
+            return None
+        councils = [c for c in found if c.label == COUNCIL]
+        if len(councils) < 2 or any(c.end >= last - 1 for c in found):
+            return None
+        start = last - 1
+        while start > 0 and is_capitalised(doc[start - 1]) and (start - 1) not in _token_set(found):
+            start -= 1
+        if start == last - 1 or doc[start - 1].lower_ not in (",", "and", "&"):
+            return None
+        completions = self.rules.gazetteer.completions(doc[start:last].text, on=date)
+        if len(completions) != 1:
+            return None
+        name, _entry = completions[0]
+        data = {
+            "text": name,
+            "bare": False,
+            "absorbable": False,
+            "ambiguous": False,
+            "abbreviation": False,
+            "truncated": True,
+        }
+        return Candidate(start, last, COUNCIL, "gazetteer", data)
 
     def _reads_as_the_name(self, start: int, end: int, text: str) -> bool:
         """Whether a name that a body marks as also an ordinary word ("Crisis", "Mind",
@@ -612,10 +651,12 @@ class LineScanner:
             if rule is None:
                 continue
             portfolio_end = self._portfolio(right, rule, taken)
-            portfolio = doc[right + 1 : portfolio_end].text if portfolio_end > right else ""
+            # "director of" + "policy" / "head of" + "policy": "head of" holds its preposition
+            first = right if rule.label.endswith(" of") else right + 1
+            portfolio = doc[first:portfolio_end].text if portfolio_end > right else ""
             if rule.portfolio == "required" and not portfolio and not before_words:
                 if core.endswith(" of"):  # "head of" followed by an organisation: the head
-                    end = right = end - 1
+                    end = right = portfolio_end = end - 1
                     rule = self.rules.role_rule("head", "") or rule
                 else:
                     continue
@@ -747,6 +788,9 @@ class LineScanner:
         doc = self.doc
         while start < end and (start in taken or not is_capitalised(doc[start])):
             start += 1
+        comma = next((i for i in range(start, end) if doc[i].text == ","), None)
+        if comma is not None:
+            end = comma  # "Ann Lee, Kent's": the model ran the name into what follows it
         while end > start and ((end - 1) in taken or not _name_token(doc[end - 1])):
             end -= 1
         if end - start < 1 or any(i in taken for i in range(start, end)):
@@ -1110,6 +1154,8 @@ class LineScanner:
             i -= 1
         if i >= 0 and doc[i].lower_ in ("at", "of", "for", "with", "to") and i in roles_end:
             return True
+        if doc[end - 1].lower_ in self.rules.programme_heads:
+            return False  # "the Digital Forum, a network of ...": a forum is a programme
         return self._apposition_says_organisation(end)
 
     def _apposition_says_organisation(self, end: int) -> bool:

@@ -63,6 +63,7 @@ class Hit:
     slots: dict[str, list[int]]  # slot -> token indices
     captures: dict[str, str]
     open_end: bool  # the rule's last slot is to be filled from the following lines
+    open_kinds: tuple[str, ...] = ()  # what that slot takes
 
 
 class RelationMatcher:
@@ -72,12 +73,14 @@ class RelationMatcher:
         """Compile every rule (and the open-ended variant of rules ending in a list slot)."""
         self.matcher = Matcher(vocab, validate=True)
         self.rules: dict[str, tuple[RelationRule, list[Element]]] = {}
+        self.open_kinds: dict[str, tuple[str, ...]] = {}
         for rule in relations.relations:
             elements = rule.elements
             self.matcher.add(rule.name, [[e.token_pattern() for e in elements]])
             self.rules[rule.name] = (rule, elements)
             last = elements[-1]
-            if last.slot and set(last.kinds) <= set(ORG_LABELS) and len(elements) > 2:
+            listable = set(last.kinds) <= set(ORG_LABELS) or last.kinds == (THEME,)
+            if last.slot and listable and len(elements) > 2:
                 prefix = elements[:-1]
                 while prefix and prefix[-1].op in ("?", "*"):
                     prefix = prefix[:-1]
@@ -85,6 +88,7 @@ class RelationMatcher:
                     name = rule.name + _OPEN
                     self.matcher.add(name, [[e.token_pattern() for e in elements[:-1]]])
                     self.rules[name] = (rule, elements[:-1])
+                    self.open_kinds[name] = last.kinds
 
     def hits(self, doc: Doc) -> Iterator[Hit]:
         """Every match in a merged line Doc, with its slots read from the alignments."""
@@ -104,7 +108,8 @@ class RelationMatcher:
                     slots.setdefault(element.slot, []).append(start + offset)
                 if element.capture:
                     captures[element.capture] = doc[start + offset].text.lower()
-            yield Hit(rule, elements, start, end, slots, captures, open_end)
+            kinds = self.open_kinds.get(name, ())
+            yield Hit(rule, elements, start, end, slots, captures, open_end, kinds)
 
 
 def _last_word(doc: Doc) -> int:
@@ -275,7 +280,7 @@ class ClaimBuilder:
             span_tokens.update(items)
             subjects = [r for r in (self._ref(line, k) for k in items) if r]
         elif hit.open_end and rule.subject not in hit.slots:
-            subjects, end_offset = self.next_items(line.index, ORG_LABELS)
+            subjects, end_offset = self.next_items(line.index, hit.open_kinds)
         if rule.object:
             object_slot = hit.slots.get(rule.object)
             if object_slot:
@@ -283,7 +288,9 @@ class ClaimBuilder:
                 if doc[token].ent_type_:
                     labels = _labels_of(doc[token])
                     items = (
-                        coordinated(doc, token, labels) if labels in ((COUNCIL, BODY),) else [token]
+                        coordinated(doc, token, labels)
+                        if labels in ((COUNCIL, BODY), (THEME,))
+                        else [token]
                     )
                     span_tokens.update(items)
                     objects = [r for r in (self._ref(line, k) for k in items) if r]
@@ -295,7 +302,7 @@ class ClaimBuilder:
                     span_tokens.update(range(*bounds))
                     objects = [ref]
             elif hit.open_end:
-                objects, end_offset = self.next_items(line.index, ORG_LABELS)
+                objects, end_offset = self.next_items(line.index, hit.open_kinds)
         role_info: RoleInfo | None = None
         role_label: str | None = None
         if rule.role and rule.role in hit.slots:
@@ -334,29 +341,29 @@ class ClaimBuilder:
             end = max(end, end_offset)
         quote = self.resolver.document.text[start:end]
         claims = []
-        for subject in subjects:
-            for obj in objects:
-                if subject == obj or not self._fits(rule, subject, obj):
-                    continue
-                for predicate in predicates:
-                    claims.append(
-                        Claim(
-                            subject=subject,
-                            predicate=predicate,
-                            object=obj,
-                            passage_key=line.passage_key,
-                            start=start,
-                            end=end,
-                            quote=quote,
-                            extractor=EXTRACTOR_PREFIX + rule.name,
-                            confidence=rule.confidence,
-                            role=role_label
-                            if predicate in (Predicate.HOLDS_POST, Predicate.HEAD_OF)
-                            else None,
-                            rating=rating,
-                            scheme=obj if predicate == Predicate.RATED else None,
-                        )
+        pairs = [(s, o) for s in subjects for o in objects if s != o and self._fits(rule, s, o)]
+        if rule.inverse:
+            pairs = [(o, s) for s, o in pairs]
+        for subject, obj in pairs:
+            for predicate in predicates:
+                claims.append(
+                    Claim(
+                        subject=subject,
+                        predicate=predicate,
+                        object=obj,
+                        passage_key=line.passage_key,
+                        start=start,
+                        end=end,
+                        quote=quote,
+                        extractor=EXTRACTOR_PREFIX + rule.name,
+                        confidence=rule.confidence,
+                        role=role_label
+                        if predicate in (Predicate.HOLDS_POST, Predicate.HEAD_OF)
+                        else None,
+                        rating=rating,
+                        scheme=obj if predicate == Predicate.RATED else None,
                     )
+                )
         return claims
 
     def _fits(self, rule: RelationRule, subject: str, obj: str) -> bool:
@@ -371,6 +378,9 @@ class ClaimBuilder:
             "rated": s_kind in orgs and o_kind == "programme",
             "memberOf": s_kind in orgs and o_kind in orgs,
             "partOf": s_kind == "body" and o_kind in orgs,
+            "created": s_kind in orgs and o_kind == "programme",
+            "hasTheme": s_kind == "programme" and o_kind == "theme",
+            "themeOf": s_kind == "theme" and o_kind == "programme",
         }[rule.predicate]
 
     def _focus(
@@ -397,6 +407,8 @@ class ClaimBuilder:
             return resolver.meeting_body()
         if focus == "scheme":
             return resolver.scheme_in_focus(offset, line.index, end)
+        if focus == "owner":
+            return resolver.list_owner(offset)
         if focus == "target":
             return (
                 line.line_theme

@@ -29,6 +29,9 @@ from ingest.mentions import KIND_OF_LABEL, MentionRules
 from ingest.rules import Concept
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+# How far back (characters) a list of themes looks for the programme it belongs to: about
+# two paragraphs.
+_OWNER_REACH = 1500
 _FUNCTION_WORDS = frozenset(
     {"the", "a", "an", "of", "for", "and", "to", "in", "on", "at", "with", "by", "&", "or"}
 )
@@ -457,6 +460,20 @@ class Resolver:
             ):
                 return found.ref
         return programmes[0].ref if programmes else None
+
+    def list_owner(self, offset: int) -> str | None:
+        """The programme whose themes a list sets out ("it identified four themes: ..."): the
+        last one named (by name or "the forum") not long before, leaving out rating schemes
+        and funds, which a passing remark names more often than a list's owner."""
+        for found in self.before(offset):
+            if offset - found.start > _OWNER_REACH:
+                return None
+            if not found.ref.startswith("programme/") or found.ref in self.schemes:
+                continue
+            if normalise_name(self.label_of(found.ref)).split()[-1] in ("fund", "funds"):
+                continue
+            return found.ref
+        return None
 
     def scheme_in_focus(self, offset: int, line: int, end: int | None = None) -> str | None:
         """The rating scheme named just before in the line, or right after the rating

@@ -320,9 +320,24 @@ def parse_pattern(text: str) -> list[Element]:
     return elements
 
 
-RelationKind = Literal["post", "head", "leads", "participatesIn", "rated", "memberOf", "partOf"]
+RelationKind = Literal[
+    "post",
+    "head",
+    "leads",
+    "participatesIn",
+    "rated",
+    "memberOf",
+    "partOf",
+    "created",
+    "hasTheme",
+    "themeOf",
+]
+# Kinds read from the other end: "ORG set up PROGRAMME" states PROGRAMME createdBy ORG, and
+# "themes: A, B" states PROGRAMME hasTheme A, B.
+INVERSE_KINDS = ("created", "themeOf")
 FOCUS_KINDS = (
     "programme",
+    "owner",
     "pilot",
     "fund",
     "scheme",
@@ -399,7 +414,15 @@ class RelationRule(_Strict):
             "rated": (Predicate.RATED,),
             "memberOf": (Predicate.MEMBER_OF,),
             "partOf": (Predicate.SUB_ORGANIZATION_OF,),
+            "created": (Predicate.CREATED_BY,),
+            "hasTheme": (Predicate.HAS_THEME,),
+            "themeOf": (Predicate.HAS_THEME,),
         }[self.predicate]
+
+    @property
+    def inverse(self) -> bool:
+        """Whether the claim's subject is the rule's object (see INVERSE_KINDS)."""
+        return self.predicate in INVERSE_KINDS
 
 
 class RelationsFile(_Strict):

@@ -12,7 +12,15 @@ from api.schemas import ENTITY_ERRORS, RelationsOut
 router = APIRouter(tags=["graph"])
 
 PredicateName = Literal[
-    "leads", "participatesIn", "rated", "headOf", "holdsPost", "memberOf", "subOrganizationOf"
+    "leads",
+    "participatesIn",
+    "rated",
+    "headOf",
+    "holdsPost",
+    "memberOf",
+    "subOrganizationOf",
+    "createdBy",
+    "hasTheme",
 ]
 
 

@@ -22,7 +22,18 @@ def test_shipped_rules_are_valid() -> None:
     names = [r.name for r in rules.relations.relations]
     assert len(names) == len(set(names))
     predicates = {r.predicate for r in rules.relations.relations}
-    assert predicates == {"post", "head", "leads", "participatesIn", "rated", "memberOf", "partOf"}
+    assert predicates == {
+        "post",
+        "head",
+        "leads",
+        "participatesIn",
+        "rated",
+        "memberOf",
+        "partOf",
+        "created",
+        "hasTheme",
+        "themeOf",
+    }
     assert {"leader", "chair", "chief executive"} <= {
         r.label for r in rules.roles.roles if r.kind == "head"
     }

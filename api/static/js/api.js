@@ -222,6 +222,8 @@ const PREDICATES = {
   holdsPost: ["holds a post at", "post holders"],
   subOrganizationOf: ["part of", "has parts"],
   hasSubOrganization: ["has part", "part of"],
+  createdBy: ["set up by", "set up"],
+  hasTheme: ["works on", "worked on by"],
   coMentioned: ["mentioned with", "mentioned with"],
   comention: ["mentioned with", "mentioned with"],
   mentions: ["mentions", "mentioned by"],
