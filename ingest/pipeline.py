@@ -9,12 +9,15 @@ there or not there at all, and re-running the same command finishes the job.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from graph.build import build_quads, graph_iri
 from graph.embed import Embedder
@@ -28,8 +31,16 @@ log = logging.getLogger(__name__)
 
 Extractor = Callable[[Document, list[Passage]], Extraction]
 
-# Passages embedded together: enough for full model batches, small enough to show progress.
-GROUP_PASSAGES = 256
+# Passages embedded together: enough for full model batches, few enough that the model
+# starts soon after the first documents are extracted and progress shows.
+GROUP_PASSAGES = 128
+# Batches of this many files or more are prepared in a worker process.
+WORKER_MIN_FILES = 8
+# Groups the worker may prepare ahead of the model. Extraction is faster than embedding on
+# one core, so the worker runs ahead and, once it is done or the queue is full, the model
+# has both cores again; the bound keeps memory to a few thousand prepared passages.
+WORKER_QUEUE_GROUPS = 64
+_TIMED = ("read", "split", "extract")
 
 
 @dataclass(slots=True)
@@ -80,7 +91,18 @@ class _Prepared:
     document: Document
     passages: list[Passage]
     extraction: Extraction | None
-    replaces: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Skipped:
+    """A file that needs no writing: unreadable (``reason``) or already stored (``key``)."""
+
+    path: str
+    reason: str | None = None
+    key: str | None = None
+
+
+Item = tuple[Path, str | None, bytes | None]  # (path, source name, bytes or None to read)
 
 
 def find_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -99,6 +121,105 @@ def find_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield path
 
 
+def prepare(
+    item: Item,
+    *,
+    extractor: Callable[[], Extractor] | None,
+    known_keys: frozenset[str],
+    max_bytes: int,
+    timings: dict[str, float],
+) -> _Prepared | _Skipped:
+    """Read, split and extract one file, unless it is unreadable or already stored.
+
+    ``extractor`` builds the extraction stage; it is called only when a file needs it, so
+    that a run over files already stored never loads the language model."""
+    path, source, data = item
+    t0 = time.perf_counter()
+    try:
+        document = read_document(path, max_bytes=max_bytes, data=data, source=source)
+    except UnreadableFile as exc:
+        return _Skipped(exc.path, reason=exc.reason)
+    except Exception as exc:  # a reader bug must not stop the batch
+        log.exception("reading %s failed", path)
+        return _Skipped(str(path), reason=f"could not read ({type(exc).__name__}: {exc})")
+    finally:
+        timings["read"] += time.perf_counter() - t0
+    if document.key in known_keys:
+        return _Skipped(str(path), key=document.key)
+    t0 = time.perf_counter()
+    passages = split_passages(document)
+    timings["split"] += time.perf_counter() - t0
+    extraction = None
+    if extractor is not None:
+        stage = extractor()  # built on first use; loading is not extraction time
+        t0 = time.perf_counter()
+        extraction = stage(document, passages)
+        timings["extract"] += time.perf_counter() - t0
+    return _Prepared(str(path), document, passages, extraction)
+
+
+def _groups(
+    items: Iterable[Item],
+    extractor: Callable[[], Extractor] | None,
+    known_keys: frozenset[str],
+    max_bytes: int,
+    timings: dict[str, float],
+) -> Iterator[list[_Prepared | _Skipped]]:
+    """Prepared files in groups of about GROUP_PASSAGES passages (skipped files ride along)."""
+    group: list[_Prepared | _Skipped] = []
+    size = 0
+    for item in items:
+        outcome = prepare(
+            item, extractor=extractor, known_keys=known_keys, max_bytes=max_bytes, timings=timings
+        )
+        group.append(outcome)
+        if isinstance(outcome, _Prepared):
+            size += len(outcome.passages)
+        if size >= GROUP_PASSAGES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _prepare_in_worker(
+    factory: Callable[[], Extractor] | None,
+    items: list[Item],
+    known_keys: frozenset[str],
+    max_bytes: int,
+    out: Any,
+    finished: Any,
+) -> None:
+    """The worker process: prepare every item and send the groups back through ``out``.
+
+    Extraction runs here rather than in a thread of the ingest process because spaCy and
+    the rules hold Python's GIL for most of their work, which would stall the model's
+    threads on every operation they start.
+    """
+    parent = os.getppid()
+
+    def send(message: tuple) -> bool:
+        while True:
+            try:
+                out.put(message, timeout=1.0)
+                return True
+            except queue.Full:
+                if os.getppid() != parent:
+                    return False  # the ingest process is gone: stop, do not hang
+
+    timings = dict.fromkeys(_TIMED, 0.0)
+    try:
+        for group in _groups(items, factory, known_keys, max_bytes, timings):
+            if not send(("group", group)):
+                return
+    except BaseException as exc:  # handed to the ingest process, which raises it
+        send(("error", f"{type(exc).__name__}: {exc}"))
+        return
+    finally:
+        finished.set()
+    send(("done", timings))
+
+
 class Pipeline:
     """Runs the stages over files and writes each finished document to the store and index."""
 
@@ -109,120 +230,172 @@ class Pipeline:
         embedder: Embedder,
         known: dict[str, Known],
         *,
-        extractor: Extractor | None = None,
+        extractor: Callable[[], Extractor] | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        worker_min_files: int | None = None,
     ) -> None:
+        """``extractor`` is a picklable function that builds the extraction stage (once per
+        process, so that a worker process can build its own); None switches extraction off.
+        Batches of ``worker_min_files`` files or more are prepared in a worker process."""
         self.store = store
         self.index = index
         self.embedder = embedder
         self.known = known  # document key -> Known; kept up to date as documents are written
-        self._known_lock = threading.Lock()  # the preparing thread reads what writing changes
         self.extractor = extractor
         self.max_bytes = max_bytes
-
-    def _prepare(self, path: Path, report: IngestReport, source: str | None, data: bytes | None):
-        t0 = time.perf_counter()
-        try:
-            document = read_document(path, max_bytes=self.max_bytes, data=data, source=source)
-        except UnreadableFile as exc:
-            report.failed.append((exc.path, exc.reason))
-            log.warning("%s: %s", exc.path, exc.reason)
-            return None
-        except Exception as exc:  # a reader bug must not stop the batch
-            report.failed.append((str(path), f"could not read ({type(exc).__name__}: {exc})"))
-            log.exception("reading %s failed", path)
-            return None
-        finally:
-            report.timings["read"] += time.perf_counter() - t0
-        with self._known_lock:
-            if document.key in self.known:
-                report.unchanged.append(document.key)
-                return None
-            replaces = [k for k, v in self.known.items() if v.source == document.source]
-        t0 = time.perf_counter()
-        passages = split_passages(document)
-        report.timings["split"] += time.perf_counter() - t0
-        extraction = None
-        if self.extractor is not None:
-            t0 = time.perf_counter()
-            extraction = self.extractor(document, passages)
-            report.timings["extract"] += time.perf_counter() - t0
-        return _Prepared(str(path), document, passages, extraction, replaces)
+        self.worker_min_files = WORKER_MIN_FILES if worker_min_files is None else worker_min_files
 
     def run(
         self,
-        items: Iterable[tuple[Path, str | None, bytes | None]],
+        items: Iterable[Item],
         *,
         progress: Callable[[int], None] | None = None,
     ) -> IngestReport:
         """Ingest (path, source, data) items; data None means read the file at path.
 
-        A background thread reads, splits and extracts the next group of documents while
-        this one embeds and writes the current group, so the model is rarely left waiting.
+        While the model embeds and this process writes one group of documents, the next
+        groups are read, split and extracted beside it: in a worker process for batches of
+        ``worker_min_files`` or more (a process starts in seconds, which a short batch would
+        not win back), else in a thread. The model leaves a core to that work only while
+        it is going on.
         """
         report = IngestReport()
         started = time.perf_counter()
-        groups: queue.Queue[list[_Prepared] | BaseException | None] = queue.Queue(maxsize=2)
-
-        def produce() -> None:
-            try:
-                group: list[_Prepared] = []
-                size = 0
-                for path, source, data in items:
-                    prepared = self._prepare(path, report, source, data)
-                    if prepared is None:
-                        if progress:
-                            progress(1)
-                        continue
-                    group.append(prepared)
-                    size += len(prepared.passages)
-                    if size >= GROUP_PASSAGES:
-                        groups.put(group)
-                        group, size = [], 0
-                if group:
-                    groups.put(group)
-                groups.put(None)
-            except BaseException as exc:  # handed to the consumer, which raises it
-                groups.put(exc)
-
-        producer = threading.Thread(target=produce, name="ingest-prepare", daemon=True)
-        producer.start()
-        while (group := groups.get()) is not None:
-            if isinstance(group, BaseException):
-                raise group
-            self._write_group(group, report, progress)
-        producer.join()
+        items = list(items)
+        known_keys = frozenset(self.known)
+        if len(items) >= self.worker_min_files:
+            groups, busy, timings = self._prepare_by_process(items, known_keys)
+        else:
+            groups, busy, timings = self._prepare_by_thread(items, known_keys)
+        try:
+            for group in groups:
+                self._write_group(group, report, progress, spare_cores=int(busy()))
+        finally:
+            close = getattr(groups, "close", None)
+            if close:
+                close()
+        for stage, seconds in timings.items():
+            report.timings[stage] += seconds
         report.seconds = time.perf_counter() - started
         return report
 
+    def _prepare_by_thread(self, items: list[Item], known_keys: frozenset[str]):
+        """Prepare in a thread of this process: (groups, whether it is busy, timings)."""
+        timings = dict.fromkeys(_TIMED, 0.0)
+        out: queue.Queue[tuple] = queue.Queue(maxsize=2)
+        finished = threading.Event()
+
+        def produce() -> None:
+            try:
+                for group in _groups(items, self.extractor, known_keys, self.max_bytes, timings):
+                    out.put(("group", group))
+            except BaseException as exc:  # handed to the consumer, which raises it
+                out.put(("error", exc))
+                return
+            finally:
+                finished.set()
+            out.put(("done", {}))
+
+        thread = threading.Thread(target=produce, name="ingest-prepare", daemon=True)
+        thread.start()
+
+        def groups() -> Iterator[list[_Prepared | _Skipped]]:
+            while True:
+                kind, payload = out.get()
+                if kind == "group":
+                    yield payload
+                elif kind == "error":
+                    raise payload
+                else:
+                    thread.join()
+                    return
+
+        return groups(), lambda: not finished.is_set() and not out.full(), timings
+
+    def _prepare_by_process(self, items: list[Item], known_keys: frozenset[str]):
+        """Prepare in a worker process: (groups, whether it is busy, timings)."""
+        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        out = context.Queue(maxsize=WORKER_QUEUE_GROUPS)
+        finished = context.Event()
+        worker = context.Process(
+            target=_prepare_in_worker,
+            args=(self.extractor, items, known_keys, self.max_bytes, out, finished),
+            name="ingest-prepare",
+            daemon=True,
+        )
+        worker.start()
+        timings: dict[str, float] = {}
+
+        def groups() -> Iterator[list[_Prepared | _Skipped]]:
+            try:
+                while True:
+                    try:
+                        kind, payload = out.get(timeout=5.0)
+                    except queue.Empty:
+                        if not worker.is_alive():
+                            raise RuntimeError(
+                                f"the extraction worker stopped (exit code {worker.exitcode})"
+                            ) from None
+                        continue
+                    if kind == "group":
+                        yield payload
+                    elif kind == "error":
+                        raise RuntimeError(f"extraction worker failed: {payload}")
+                    else:
+                        timings.update(payload)
+                        return
+            finally:
+                if worker.is_alive():
+                    worker.terminate()
+                worker.join(timeout=10)
+
+        return groups(), lambda: not finished.is_set() and not out.full(), timings
+
     def _write_group(
         self,
-        group: list[_Prepared],
+        group: list[_Prepared | _Skipped],
         report: IngestReport,
         progress: Callable[[int], None] | None,
+        *,
+        spare_cores: int,
     ) -> None:
+        prepared: list[_Prepared] = []
+        for item in group:
+            if isinstance(item, _Prepared) and item.document.key not in self.known:
+                prepared.append(item)
+                continue
+            if isinstance(item, _Skipped) and item.reason is not None:
+                report.failed.append((item.path, item.reason))
+                log.warning("%s: %s", item.path, item.reason)
+            else:
+                key = item.key if isinstance(item, _Skipped) else item.document.key
+                report.unchanged.append(key)
+            if progress:
+                progress(1)
+        if not prepared:
+            return
         t0 = time.perf_counter()
-        texts = [_embedding_text(p) for item in group for p in item.passages]
-        # while this group embeds, the next is being extracted: leave that a core
-        vectors = self.embedder.encode(texts, spare_cores=1 if self.extractor else 0)
+        texts = [_embedding_text(p) for item in prepared for p in item.passages]
+        # while the next groups are being prepared beside it, leave that work a core
+        vectors = self.embedder.encode(texts, spare_cores=spare_cores)
         report.timings["embed"] += time.perf_counter() - t0
         row = 0
-        for item in group:
+        for item in prepared:
             t0 = time.perf_counter()
             doc, passages = item.document, item.passages
             block = vectors[row : row + len(passages)]
             row += len(passages)
+            replaces = [k for k, v in self.known.items() if v.source == doc.source]
             quads = build_quads(doc, passages, item.extraction)
             self.index.upsert(doc.key, [p.key for p in passages], block)
             self.store.replace_graph(
-                str(graph_iri(doc.key)), quads, drop=[str(graph_iri(k)) for k in item.replaces]
+                str(graph_iri(doc.key)), quads, drop=[str(graph_iri(k)) for k in replaces]
             )
-            with self._known_lock:
-                for old in item.replaces:
-                    self.index.delete(old)
-                    self.known.pop(old, None)
-                self.known[doc.key] = Known(doc.key, doc.source)
-            (report.replaced if item.replaces else report.added).append(doc.key)
+            for old in replaces:
+                self.index.delete(old)
+                self.known.pop(old, None)
+            self.known[doc.key] = Known(doc.key, doc.source)
+            (report.replaced if replaces else report.added).append(doc.key)
             report.passages += len(passages)
             report.triples += len(quads)
             report.timings["write"] += time.perf_counter() - t0

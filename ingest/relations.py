@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from spacy.attrs import ENT_TYPE, LOWER
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
@@ -67,16 +68,19 @@ class Hit:
 
 
 class RelationMatcher:
-    """The relation rules compiled into one spaCy Matcher."""
+    """The relation rules compiled into spaCy Matchers, one per rule.
+
+    A line is matched only against the rules whose required words and mention kinds it
+    holds, which spares the Matcher most of its work: a line without "chaired" never
+    tries the "chaired by" rule.
+    """
 
     def __init__(self, vocab, relations: RelationsFile) -> None:
         """Compile every rule (and the open-ended variant of rules ending in a list slot)."""
-        self.matcher = Matcher(vocab, validate=True)
         self.rules: dict[str, tuple[RelationRule, list[Element]]] = {}
         self.open_kinds: dict[str, tuple[str, ...]] = {}
         for rule in relations.relations:
             elements = rule.elements
-            self.matcher.add(rule.name, [[e.token_pattern() for e in elements]])
             self.rules[rule.name] = (rule, elements)
             last = elements[-1]
             listable = set(last.kinds) <= set(ORG_LABELS) or last.kinds == (THEME,)
@@ -86,30 +90,54 @@ class RelationMatcher:
                     prefix = prefix[:-1]
                 if sum(1 for e in prefix if e.op not in ("?", "*")) >= 2:
                     name = rule.name + _OPEN
-                    self.matcher.add(name, [[e.token_pattern() for e in elements[:-1]]])
                     self.rules[name] = (rule, elements[:-1])
                     self.open_kinds[name] = last.kinds
+        self._compiled: list[tuple[str, Matcher, list[frozenset[str]], list[frozenset[str]]]] = []
+        for name, (_rule, elements) in self.rules.items():
+            matcher = Matcher(vocab, validate=True)
+            matcher.add(name, [[e.token_pattern() for e in elements]])
+            required = [e for e in elements if e.op in (None, "+")]
+            # as string ids, to compare with the doc's arrays without making Token objects
+            words = [
+                frozenset(vocab.strings.add(w) for w in e.words)
+                for e in required
+                if e.words and e.words != ("_",)
+            ]
+            kinds = [
+                frozenset(vocab.strings.add(k) for k in e.kinds)
+                for e in required
+                if e.slot and e.slot.rstrip("0123456789") != "TARGET"
+            ]
+            self._compiled.append((name, matcher, words, kinds))
 
     def hits(self, doc: Doc) -> Iterator[Hit]:
         """Every match in a merged line Doc, with its slots read from the alignments."""
         strings = doc.vocab.strings
         last_word = _last_word(doc)
-        for match_id, start, end, alignments in self.matcher(doc, with_alignments=True):
-            name = strings[match_id]
-            rule, elements = self.rules[name]
-            open_end = name.endswith(_OPEN)
-            if open_end and end < last_word:
-                continue  # the list is on this line, and the full rule reads it
-            slots: dict[str, list[int]] = {}
-            captures: dict[str, str] = {}
-            for offset, element_index in enumerate(alignments):
-                element = elements[element_index]
-                if element.slot:
-                    slots.setdefault(element.slot, []).append(start + offset)
-                if element.capture:
-                    captures[element.capture] = doc[start + offset].text.lower()
-            kinds = self.open_kinds.get(name, ())
-            yield Hit(rule, elements, start, end, slots, captures, open_end, kinds)
+        rows = doc.to_array([LOWER, ENT_TYPE])
+        lowers = set(rows[:, 0].tolist())
+        labels = set(rows[:, 1].tolist())
+        for _name, matcher, words, kinds in self._compiled:
+            if any(not (w & lowers) for w in words) or any(not (k & labels) for k in kinds):
+                continue
+            for match_id, start, end, alignments in matcher(doc, with_alignments=True):
+                yield from self._hit(doc, strings[match_id], start, end, alignments, last_word)
+
+    def _hit(self, doc: Doc, name: str, start: int, end: int, alignments, last_word: int):
+        rule, elements = self.rules[name]
+        open_end = name.endswith(_OPEN)
+        if open_end and end < last_word:
+            return  # the list is on this line, and the full rule reads it
+        slots: dict[str, list[int]] = {}
+        captures: dict[str, str] = {}
+        for offset, element_index in enumerate(alignments):
+            element = elements[element_index]
+            if element.slot:
+                slots.setdefault(element.slot, []).append(start + offset)
+            if element.capture:
+                captures[element.capture] = doc[start + offset].text.lower()
+        kinds = self.open_kinds.get(name, ())
+        yield Hit(rule, elements, start, end, slots, captures, open_end, kinds)
 
 
 def _last_word(doc: Doc) -> int:
