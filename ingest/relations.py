@@ -436,6 +436,12 @@ class ClaimBuilder:
         if focus == "scheme":
             return resolver.scheme_in_focus(offset, line.index, end)
         if focus == "owner":
+            doc = line.doc
+            first = next((t for t in doc if line.start + t.idx >= offset), None)
+            if first is not None and any(
+                t.ent_type_ in ORG_LABELS for t in doc[first.sent.start : first.i]
+            ):
+                return None  # "Leeds City Council agreed four priorities: ...": the council's
             return resolver.list_owner(offset)
         if focus == "target":
             return (

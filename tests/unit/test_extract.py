@@ -454,3 +454,26 @@ def test_a_list_cut_off_inside_its_last_council_name(extract) -> None:
     text = text.replace("Barking and", "Kingston upon")
     worst = {c.subject for c in run(extract, text).claims if c.rating == "worst"}
     assert len(worst) == 4
+
+
+def test_a_councils_own_priorities_are_not_the_programmes(extract) -> None:
+    text = (
+        "The Coastal Recovery Forum met in March to compare notes.\n\n"
+        "Separately, Leeds City Council agreed four priorities for the year: affordable "
+        "housing, bus services, youth clubs and street cleaning."
+    )
+    assert not any(p == "hasTheme" for _, p, _ in facts(run(extract, text)))
+
+
+def test_set_up_by_with_a_date_between(extract) -> None:
+    text = (
+        "The Northern Rail Skills Fund, which was established in 2015 by the Department for "
+        "Transport, is closing. The Clean Streets Pilot was set up in April by Leeds City Council."
+    )
+    found = facts(run(extract, text))
+    assert (
+        "programme/northern-rail-skills-fund",
+        "createdBy",
+        "body/department-for-transport",
+    ) in found
+    assert ("programme/clean-streets-pilot", "createdBy", "council/lds") in found
