@@ -477,3 +477,19 @@ def test_set_up_by_with_a_date_between(extract) -> None:
         "body/department-for-transport",
     ) in found
     assert ("programme/clean-streets-pilot", "createdBy", "council/lds") in found
+
+
+def test_names_are_found_in_any_sentence_of_a_line(extract) -> None:
+    # NER reads only the sentences that may hold a name; the rest of the line is skipped,
+    # and the entities it finds land on the right words of the line
+    text = (
+        "the budget rose again this year and costs kept rising. "
+        "Priya Shah, leader of Kent County Council, said so. "
+        "nothing else changed in the spring. "
+        "Tom Reyes, chief executive of Cornwall Council, agreed."
+    )
+    extraction = run(extract, text)
+    people = {m.text for m in extraction.mentions if m.label is EntityKind.PERSON}
+    assert people == {"Priya Shah", "Tom Reyes"}
+    assert ("person/priya-shah", "headOf", "council/ken") in facts(extraction)
+    assert ("person/tom-reyes", "headOf", "council/con") in facts(extraction)
