@@ -647,8 +647,8 @@ class Gazetteer:
         return sorted(entries, key=rank)
 
     def completions(self, prefix: str, on: str | None = None) -> list[tuple[str, GazetteerEntry]]:
-        """Councils whose name starts with ``prefix`` as whole words ("Windsor and" ->
-        Windsor and Maidenhead), with the name that completes it; with ``on``, only those
+        """Councils whose name starts with ``prefix`` as whole words ("Barking and" ->
+        Barking and Dagenham), with the name that completes it; with ``on``, only those
         in office that day. For text that breaks off in the middle of a name."""
         head = normalise_name(prefix)
         if not head:

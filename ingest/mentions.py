@@ -528,7 +528,7 @@ class LineScanner:
         return out
 
     def _truncated_list_end(self, found: list[Candidate], date: str | None) -> Candidate | None:
-        """A list of councils that breaks off inside its last name ("..., Torbay and Windsor
+        """A list of councils that breaks off inside its last name ("..., Sefton and Barking
         and" where the text was cut): the last item, when it begins exactly one council's
         name and the line names at least two other councils."""
         doc = self.doc
@@ -806,7 +806,7 @@ class LineScanner:
             start += 1
         comma = next((i for i in range(start, end) if doc[i].text == ","), None)
         if comma is not None:
-            end = comma  # "Ann Lee, Kent's": the model ran the name into what follows it
+            end = comma  # "Ann Lee, Devon's": the model ran the name into what follows it
         while end > start and ((end - 1) in taken or not _name_token(doc[end - 1])):
             end -= 1
         if end - start < 1 or any(i in taken for i in range(start, end)):

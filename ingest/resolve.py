@@ -462,9 +462,9 @@ class Resolver:
         return programmes[0].ref if programmes else None
 
     def list_owner(self, offset: int) -> str | None:
-        """The programme whose themes a list sets out ("it identified four themes: ..."): the
-        last one named (by name or "the forum") not long before, leaving out rating schemes
-        and funds, which a passing remark names more often than a list's owner."""
+        """The programme whose themes a list sets out ("the board agreed three priorities:
+        ..."): the last one named (by name or "the forum") not long before, leaving out rating
+        schemes and funds, which a passing remark names more often than a list's owner."""
         for found in self.before(offset):
             if offset - found.start > _OWNER_REACH:
                 return None

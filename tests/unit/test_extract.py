@@ -361,14 +361,14 @@ def test_who_set_a_programme_up(extract) -> None:
 
 def test_came_up_with_the_idea_of_a_programme_beside_another_party(extract) -> None:
     text = (
-        "Last year the Local Government Association and ministers came up with the idea of "
-        "a housing delivery forum to compare notes on stalled sites."
+        "Last year the County Councils Network and two ministers came up with the plan for "
+        "a rural housing forum, so that members could compare notes on stalled sites."
     )
     found = facts(run(extract, text))
     assert (
-        "programme/housing-delivery-forum",
+        "programme/rural-housing-forum",
         "createdBy",
-        "body/local-government-association",
+        "body/county-councils-network",
     ) in found
 
 
