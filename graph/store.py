@@ -47,6 +47,10 @@ class Store(Protocol):
         """Write a document's graph, dropping `drop` and any old copy, in one transaction."""
         ...
 
+    def flush(self) -> None:
+        """Make the writes so far durable on disk and visible to processes opening the store."""
+        ...
+
     def drop_graph(self, graph: str) -> None: ...
 
     def select(self, sparql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Rows: ...
@@ -136,8 +140,14 @@ class OxigraphStore:
         parts = [f"DROP SILENT GRAPH <{g}> ;" for g in {graph, *drop}]
         body = "\n".join(f"{_nt(s)} {_nt(p)} {_nt(o)} ." for s, p, o, _ in quads)
         parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
+        # the transaction is atomic and logged; flushing (a dozen milliseconds) is left to
+        # flush(), which ingest calls once a group of documents is written
         self._store.update("\n".join(parts))
-        self._store.flush()
+
+    def flush(self) -> None:
+        """Write what is buffered to disk, for durability and for other processes to see."""
+        if not self.read_only:
+            self._store.flush()
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and everything in it."""
@@ -237,6 +247,9 @@ class SparqlStore:
         body = "\n".join(f"{_nt(s)} {_nt(p)} {_nt(o)} ." for s, p, o, _ in quads)
         parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
         self._store.update("\n".join(parts))
+
+    def flush(self) -> None:
+        """Nothing to do: each update request is committed by the endpoint."""
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph."""

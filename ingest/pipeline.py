@@ -402,6 +402,9 @@ class Pipeline:
             log.info("wrote %s (%d passages)", doc.key, len(passages))
             if progress:
                 progress(1)
+        t0 = time.perf_counter()
+        self.store.flush()  # once a group: each document's transaction is already atomic
+        report.timings["write"] += time.perf_counter() - t0
 
 
 def _embedding_text(passage: Passage) -> str:
