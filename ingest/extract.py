@@ -513,7 +513,7 @@ class Extractor:
         return Candidate(start, end, THEME, "theme", {"heading": True})
 
     def _listed_themes(self, doc: Doc) -> tuple[list[Candidate], bool]:
-        """Items of a list after a list noun: "four themes ...: a, b, c and d"."""
+        """Items of a list after a list noun: "three priorities ...: a, b and c"."""
         rules = self.mention_rules
         strings = doc.vocab.strings
         lowered = [strings[x] for x in doc.to_array(LOWER).tolist()]  # no Token objects

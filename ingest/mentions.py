@@ -541,7 +541,8 @@ class LineScanner:
         if len(councils) < 2 or any(c.end >= last - 1 for c in found):
             return None
         start = last - 1
-        while start > 0 and is_capitalised(doc[start - 1]) and (start - 1) not in _token_set(found):
+        taken = _token_set(found)
+        while start > 0 and is_capitalised(doc[start - 1]) and (start - 1) not in taken:
             start -= 1
         if start == last - 1 or doc[start - 1].lower_ not in (",", "and", "&"):
             return None
@@ -1328,7 +1329,7 @@ class LineScanner:
 
     def _lowercase_programmes(self, taken: set[int]) -> list[Candidate]:
         """Lower-case compounds ending in a cue that names things in lower case
-        ("an innovation forum", "the furlough scheme") and rating schemes
+        ("a digital services forum", "the furlough scheme") and rating schemes
         ("the national youth justice performance ratings")."""
         doc = self.doc
         rules = self.rules

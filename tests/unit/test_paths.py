@@ -15,13 +15,6 @@ from tests import fictional
 
 
 @pytest.fixture
-def store() -> OxigraphStore:
-    store = OxigraphStore(None)
-    fictional.write(store)
-    return store
-
-
-@pytest.fixture
 def graph(store: OxigraphStore) -> EntityGraph:
     projection = EntityGraph()
     projection.sync(store)

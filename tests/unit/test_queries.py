@@ -14,13 +14,6 @@ from tests import fictional
 
 
 @pytest.fixture
-def store() -> OxigraphStore:
-    store = OxigraphStore(None)
-    fictional.write(store)
-    return store
-
-
-@pytest.fixture
 def names(store: OxigraphStore) -> EntityIndex:
     index = EntityIndex()
     index.sync(store)

@@ -28,8 +28,8 @@ export async function renderPath(ctx) {
   const hops = clampHops(route.params.get("max_hops"));
   main.dataset.view = "path";
 
-  const from = entityInput({ name: "source", label: "From", placeholder: "e.g. Phil Swann", value: source });
-  const to = entityInput({ name: "target", label: "To", placeholder: "e.g. Sunderland City Council", value: target });
+  const from = entityInput({ name: "source", label: "From", placeholder: "a person, council or body", value: source });
+  const to = entityInput({ name: "target", label: "To", placeholder: "a person, council or body", value: target });
   const hopSelect = h(
     "select",
     { id: "max-hops", name: "max_hops" },
