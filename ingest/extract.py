@@ -28,6 +28,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from graph.model import Claim, Document, Extraction, Mention, Passage, Predicate
+from ingest.extraction.focus import document_focus
+from ingest.extraction.lists import ListReader
 from ingest.gazetteer import Gazetteer, load_gazetteer, normalise_name
 from ingest.mentions import (
     BODY,
@@ -102,6 +104,7 @@ class Extractor:
         self.nlp = load_model()
         add_rulers(self.nlp, self.mention_rules)
         self.relations = RelationMatcher(self.nlp.vocab, self.rules.relations)
+        self.lists = ListReader(self.rules.frames)
         self.concepts = concept_index(self.rules.themes.concepts)
         log.info("extractor ready in %.1f s", time.perf_counter() - started)
 
@@ -664,8 +667,6 @@ class Extractor:
     # -- pass 3: relations ---------------------------------------------------------------------
 
     def _relations(self, lines: list[_Line], resolver: Resolver) -> list[Claim]:
-        merged: dict[int, tuple[Doc, dict[int, Found]]] = {}
-
         def add_mention(context: LineContext, start: int, end: int, label: str, ref: str) -> None:
             doc = context.doc
             char_start = context.start + doc[start].idx
@@ -694,22 +695,46 @@ class Extractor:
             lambda index, labels: _next_items(lines, index, labels),
             add_mention,
         )
-        claims: list[Claim] = []
+        contexts = []
         for line in lines:
             doc, token_found = _merge(line)
-            merged[line.index] = (doc, token_found)
-            context = LineContext(
-                index=line.index,
-                start=line.start,
-                doc=doc,
-                passage_key=line.passage.key if line.passage else "",
-                heading=line.heading,
-                token_found=token_found,
-                line_theme=line.theme,
-                line_theme_start=line.theme_start,
+            contexts.append(
+                LineContext(
+                    index=line.index,
+                    start=line.start,
+                    doc=doc,
+                    passage_key=line.passage.key if line.passage else "",
+                    heading=line.heading,
+                    token_found=token_found,
+                    line_theme=line.theme,
+                    line_theme_start=line.theme_start,
+                )
             )
-            claims.extend(builder.claims(context, self.relations.hits(doc)))
-        return claims
+        claims: list[Claim] = []
+        for context in contexts:
+            claims.extend(builder.claims(context, self.relations.hits(context.doc)))
+        focus = document_focus(resolver.found, resolver.schemes)
+        claims.extend(
+            self.lists.claims(
+                contexts, resolver, lambda index, labels: _next_items(lines, index, labels), focus
+            )
+        )
+        return _unique(claims)
+
+
+def _unique(claims: list[Claim]) -> list[Claim]:
+    """One claim per fact and place: where two components read the same fact from
+    overlapping words, the more confident (then the longer) quote is kept."""
+    kept: dict[tuple[str, str, str], list[Claim]] = {}
+    for claim in claims:
+        same = kept.setdefault((claim.subject, claim.predicate.value, claim.object), [])
+        clash = [c for c in same if c.start < claim.end and claim.start < c.end]
+        if not clash:
+            same.append(claim)
+            continue
+        best = max([claim, *clash], key=lambda c: (c.confidence, c.end - c.start, -c.start))
+        same[:] = [c for c in same if c not in clash] + [best]
+    return [claim for group in kept.values() for claim in group]
 
 
 _SECTION_LEAD = "rule:section-lead"

@@ -440,6 +440,46 @@ class RelationsFile(_Strict):
         return self
 
 
+# --------------------------------------------------------------------------- frames.yaml
+
+
+class RatingValue(_Strict):
+    """A rating and the phrases that give it ("zero stars": "zero-star", "no stars")."""
+
+    rating: str
+    phrases: list[str] = Field(min_length=1)
+
+    _check = field_validator("phrases")(_words)
+
+
+class RatingFrame(_Strict):
+    """The words that make a list of councils a rating, and the ratings they give."""
+
+    values: list[RatingValue] = Field(min_length=1)
+    cues: list[str] = Field(min_length=1)
+
+    _check = field_validator("cues")(_words)
+
+
+class CueFrame(_Strict):
+    """The words that make a list say one thing (membership, participation)."""
+
+    cues: list[str] = Field(min_length=1)
+
+    _check = field_validator("cues")(_words)
+
+
+class FramesFile(_Strict):
+    """frames.yaml: what a list of councils or bodies says, by the words around it."""
+
+    negative: list[str]
+    rating: RatingFrame
+    membership: CueFrame
+    participation: CueFrame
+
+    _check = field_validator("negative")(_words)
+
+
 # --------------------------------------------------------------------------- loading
 
 SCHEMAS: dict[str, type[_Strict]] = {
@@ -448,6 +488,7 @@ SCHEMAS: dict[str, type[_Strict]] = {
     "themes": ThemesFile,
     "organisations": OrganisationsFile,
     "relations": RelationsFile,
+    "frames": FramesFile,
 }
 
 
@@ -522,11 +563,19 @@ class RuleSet:
     themes: ThemesFile
     organisations: OrganisationsFile
     relations: RelationsFile
+    frames: FramesFile
     rules_dir: Path
 
     def __iter__(self) -> Iterator[Any]:
         """The parsed files, in a fixed order."""
-        yield from (self.roles, self.programmes, self.themes, self.organisations, self.relations)
+        yield from (
+            self.roles,
+            self.programmes,
+            self.themes,
+            self.organisations,
+            self.relations,
+            self.frames,
+        )
 
 
 def read_rule_set(rules_dir: Path = RULES_DIR) -> RuleSet:

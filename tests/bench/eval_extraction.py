@@ -21,6 +21,8 @@ sys.path.insert(0, str(ROOT))
 CORPORA = {
     "seeds": (ROOT / "seeds", ROOT / "tests" / "gold" / "seeds.json"),
     "fixtures": (ROOT / "tests" / "fixtures", ROOT / "tests" / "gold" / "fixtures.json"),
+    # the development set: documents of the genre written by others (read, never shipped)
+    "dev": (ROOT.parent / "shared" / "devcorpus" / "docs", ROOT.parent / "shared" / "devcorpus" / "gold.json"),
 }
 
 
@@ -46,6 +48,7 @@ def main() -> None:
     parser.add_argument("corpora", nargs="*", default=list(CORPORA))
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--details", action="store_true")
+    parser.add_argument("--out", type=Path, help="also write each corpus's report as NAME.json here")
     args = parser.parse_args()
     from ingest.extract import load_extractor
 
@@ -61,6 +64,9 @@ def main() -> None:
             if p.is_file()
         )
         extract_s = ingest.timings["extract"]
+        if args.out:
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / f"{name}.json").write_text(json.dumps(result.as_dict(), indent=2))
         if args.json:
             print(json.dumps(result.as_dict(), indent=2))
             continue
