@@ -1338,9 +1338,10 @@ class LineScanner:
             scheme = token.lower_ in rules.scheme_heads and token.is_lower
             named = token.lower_ in rules.programme_lowercase and token.is_lower
             # a name is singular and introduced as one thing ("the furlough scheme");
-            # "befriending schemes" is a kind of thing
+            # "befriending schemes" is a kind of thing, but a set of pilots is named in the
+            # plural ("the children's trust pathfinders")
             if named and token.tag_ not in ("NN", "NNP"):
-                named = False
+                named = rules.cue_focus.get(token.lower_) == "pilot" and token.tag_ == "NNS"
             if not (named or scheme) or i in taken:
                 continue
             if (
@@ -1352,6 +1353,14 @@ class LineScanner:
             start = i
             while start > 0:
                 t = doc[start - 1]
+                if (
+                    t.tag_ == "POS"
+                    and start >= 2
+                    and doc[start - 2].lower_ in _POSSESSIVE_INSIDE
+                    and (start - 2) not in taken
+                ):
+                    start -= 2  # "children's trust pathfinders"
+                    continue
                 if (start - 1) in taken or not t.is_alpha or t.lower_ in rules.drop_words:
                     break
                 if t.pos_ not in ("NOUN", "ADJ", "PROPN") and t.dep_ not in ("compound", "amod"):
@@ -1365,6 +1374,10 @@ class LineScanner:
             if any(is_capitalised(t) for t in modifiers) and not scheme:
                 continue  # capitalised names are found as runs of capitals
             if scheme and not self._is_scheme(doc[start : i + 1]):
+                continue
+            if not scheme and _possessed(doc, start):
+                continue  # "the city's care programme" describes a programme; it is no name
+            if normalise_name(doc[start : i + 1].text) in rules.not_programmes:
                 continue
             if scheme and not self._scheme_has_name(doc[start : i + 1]):
                 continue
@@ -1427,6 +1440,20 @@ class LineScanner:
                 )
             )
         return out
+
+
+def _possessed(doc: Doc, start: int) -> bool:
+    """Whether the noun phrase ending at ``start`` opens with a possessive ("the city's
+    integrated health and care ...", "its own ...")."""
+    k = start - 1
+    while k >= 0 and start - k <= 8:
+        t = doc[k]
+        if t.tag_ == "POS" or t.lower_ in ("its", "their", "his", "her", "our", "own"):
+            return True
+        if t.pos_ not in ("ADJ", "NOUN", "CCONJ", "PROPN") and t.text not in (",", "-"):
+            return False
+        k -= 1
+    return False
 
 
 def abbreviation_fits(abbreviation: str, name: str) -> bool:
