@@ -18,11 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+DEVCORPUS = ROOT.parent / "shared" / "devcorpus"
 CORPORA = {
     "seeds": (ROOT / "seeds", ROOT / "tests" / "gold" / "seeds.json"),
     "fixtures": (ROOT / "tests" / "fixtures", ROOT / "tests" / "gold" / "fixtures.json"),
     # the development set: documents of the genre written by others (read, never shipped)
-    "dev": (ROOT.parent / "shared" / "devcorpus" / "docs", ROOT.parent / "shared" / "devcorpus" / "gold.json"),
+    "dev": (DEVCORPUS / "docs", DEVCORPUS / "gold.json"),
 }
 
 
@@ -48,7 +49,7 @@ def main() -> None:
     parser.add_argument("corpora", nargs="*", default=list(CORPORA))
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--details", action="store_true")
-    parser.add_argument("--out", type=Path, help="also write each corpus's report as NAME.json here")
+    parser.add_argument("--out", type=Path, help="also write each report as NAME.json there")
     args = parser.parse_args()
     from ingest.extract import load_extractor
 
