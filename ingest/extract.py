@@ -30,6 +30,7 @@ from spacy.tokens import Doc, Span
 from graph.model import Claim, Document, Extraction, Mention, Passage, Predicate
 from ingest.extraction.focus import document_focus
 from ingest.extraction.lists import ListReader
+from ingest.extraction.posts import PostReader
 from ingest.gazetteer import Gazetteer, load_gazetteer, normalise_name
 from ingest.mentions import (
     BODY,
@@ -105,6 +106,7 @@ class Extractor:
         add_rulers(self.nlp, self.mention_rules)
         self.relations = RelationMatcher(self.nlp.vocab, self.rules.relations)
         self.lists = ListReader(self.rules.frames)
+        self.posts = PostReader(self.mention_rules, self.rules.frames.posts)
         self.concepts = concept_index(self.rules.themes.concepts)
         log.info("extractor ready in %.1f s", time.perf_counter() - started)
 
@@ -719,6 +721,7 @@ class Extractor:
                 contexts, resolver, lambda index, labels: _next_items(lines, index, labels), focus
             )
         )
+        claims.extend(self.posts.claims(contexts, resolver))
         return _unique(claims)
 
 

@@ -469,13 +469,35 @@ class CueFrame(_Strict):
     _check = field_validator("cues")(_words)
 
 
+class VerbPost(_Strict):
+    """Verbs that state a head post without a post word ("has led the council")."""
+
+    role: str
+    words: list[str] = Field(min_length=1)
+
+    _check = field_validator("words")(_words)
+
+
+class PostFrame(_Strict):
+    """The words that may join a person, a post and an organisation in a sentence."""
+
+    links: list[str] = Field(min_length=1)
+    as_verbs: list[str]
+    verbs: list[VerbPost]
+    succession: list[str]
+
+    _check = field_validator("links", "as_verbs", "succession")(_words)
+
+
 class FramesFile(_Strict):
-    """frames.yaml: what a list of councils or bodies says, by the words around it."""
+    """frames.yaml: what a list of councils or bodies says, by the words around it, and the
+    words that join a person to a post."""
 
     negative: list[str]
     rating: RatingFrame
     membership: CueFrame
     participation: CueFrame
+    posts: PostFrame
 
     _check = field_validator("negative")(_words)
 
