@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from spacy.attrs import LOWER
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
@@ -31,6 +30,7 @@ from graph.model import Claim, Document, Extraction, Mention, Passage, Predicate
 from ingest.extraction.focus import document_focus
 from ingest.extraction.lists import ListReader
 from ingest.extraction.posts import PostReader
+from ingest.extraction.themes import ThemeReader, theme_claims
 from ingest.gazetteer import Gazetteer, load_gazetteer, normalise_name
 from ingest.mentions import (
     BODY,
@@ -65,7 +65,6 @@ _ABBREVIATION = re.compile(r"^[A-Za-z0-9&]{2,10}$")
 _ITEM_MAX_WORDS = 14
 # Words an item of a theme list may say before its theme ("a network of community hubs").
 _ITEM_LEAD_IN_WORDS = 4
-_LIST_VERBS = frozenset({"are", "include", "including", "were", "comprise"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +88,8 @@ class _Line:
     heading: str | None = None  # the heading of the section the line stands in
     theme: str | None = None  # theme named by a "Theme 1: ..." heading on this line
     theme_start: int | None = None  # where that theme's words start in the text
+    # items of theme lists: token bounds and their core words
+    theme_items: list[tuple[int, int, str, int]] = field(default_factory=list)
 
 
 class Extractor:
@@ -106,6 +107,14 @@ class Extractor:
         add_rulers(self.nlp, self.mention_rules)
         self.relations = RelationMatcher(self.nlp.vocab, self.rules.relations)
         self.lists = ListReader(self.rules.frames)
+        cues = self.rules.themes.cues
+        self.theme_lists = ThemeReader(
+            cues.list_nouns,
+            cues.counted_nouns,
+            cues.list_verbs,
+            self.mention_rules.programme_heads,
+            self._item,
+        )
         self.posts = PostReader(self.mention_rules, self.rules.frames.posts)
         self.concepts = concept_index(self.rules.themes.concepts)
         log.info("extractor ready in %.1f s", time.perf_counter() - started)
@@ -115,12 +124,17 @@ class Extractor:
     def __call__(self, document: Document, passages: list[Passage]) -> Extraction:
         """Everything the rules find in one document."""
         lines = self._parse(document, passages)
+        theme_lists = self.theme_lists.read(lines)
+        for number, theme_list in enumerate(theme_lists):
+            for item in theme_list.items:
+                lines[item.line].theme_items.append((item.start, item.end, item.core, number))
         resolver = Resolver(document, self.gazetteer, self.mention_rules, self.concepts)
         names = self._collect_names(lines, resolver)
         pending_list: bool = False
         for line in lines:
             pending_list = self._mentions(line, resolver, names, pending_list)
         claims = self._relations(lines, resolver)
+        claims += theme_claims(theme_lists, lines, resolver, self.mention_rules.programme_heads)
         claims += self._section_leads(document, lines, resolver, claims)
         mentions: list[Mention] = []
         used: set[str] = set()
@@ -393,7 +407,12 @@ class Extractor:
                 scheme=bool(data.get("scheme")),
             )
         elif c.label == THEME:
-            found.ref = resolver.theme(text, declare=True)
+            # a list item is named by its core words ("community larders"), and goes by the
+            # whole item too ("a network of community larders in market towns")
+            core = data.get("core")
+            found.ref = resolver.theme(core or text, declare=True, alias=text if core else None)
+            if found.ref and "list" in data:
+                resolver.list_item(data["list"], found.ref)
         return found if found.ref else None
 
     def _anaphor(self, found: Found, resolver: Resolver, line: _Line) -> str | None:
@@ -446,52 +465,20 @@ class Extractor:
     def _themes(
         self, line: _Line, resolver: Resolver, pending: bool
     ) -> tuple[list[Candidate], bool]:
-        """Themes a line sets out: "Theme 1: X" headings, lists after "themes:", and the
-        items of a list a previous line introduced."""
+        """Themes a line sets out: the items of theme lists (``extraction/themes.py``), else a
+        "Theme 1: X" heading."""
         doc = line.doc
-        out: list[Candidate] = []
-        stripped = bullet_text(line.text)
-        if (
-            pending
-            and (
-                is_bullet(line.text)
-                or stripped[:1].islower()
-                or stripped.rstrip().endswith(";")
-                or len(stripped.split()) <= 6
-            )
-            and len(stripped.split()) <= _ITEM_MAX_WORDS * 2
-        ):
-            offset = len(line.text) - len(stripped)
-            first = next((t.i for t in doc if t.idx >= offset), 0)
-            item = self._item(doc, first, len(doc))
-            if item:
-                candidate = Candidate(*item, THEME, "theme", {"list": True})
-                out.append(candidate)
-                self._note_list_item(resolver, doc, candidate)
-            return out, True
+        if line.theme_items:
+            return [
+                Candidate(start, end, THEME, "theme", {"list": number, "core": core})
+                for start, end, core, number in line.theme_items
+            ], False
         heading = self._heading_theme(doc)
         if heading:
-            out.append(heading)
             line.theme = resolver.theme(doc[heading.start : heading.end].text, declare=True)
             line.theme_start = line.start + doc[max(0, heading.start - 3)].idx
-            return out, False
-        listed, opens_list = self._listed_themes(doc)
-        if listed:
-            resolver.theme_lists.append([])
-        for candidate in listed:
-            out.append(candidate)
-            self._note_list_item(resolver, doc, candidate)
-        if opens_list:
-            resolver.theme_lists.append([])
-        return out, opens_list
-
-    def _note_list_item(self, resolver: Resolver, doc: Doc, candidate: Candidate) -> None:
-        ref = resolver.theme(doc[candidate.start : candidate.end].text, declare=True)
-        if ref:
-            candidate.data["ref"] = ref
-            if not resolver.theme_lists:
-                resolver.theme_lists.append([])
-            resolver.theme_lists[-1].append(ref)
+            return [heading], False
+        return [], False
 
     def _heading_theme(self, doc: Doc) -> Candidate | None:
         """ "Theme 1: Affordable warmth" (up to a following "Lead council:" or the end)."""
@@ -516,82 +503,6 @@ class Extractor:
         if end - start < 1 or end - start > 12:
             return None
         return Candidate(start, end, THEME, "theme", {"heading": True})
-
-    def _listed_themes(self, doc: Doc) -> tuple[list[Candidate], bool]:
-        """Items of a list after a list noun: "three priorities ...: a, b and c"."""
-        rules = self.mention_rules
-        strings = doc.vocab.strings
-        lowered = [strings[x] for x in doc.to_array(LOWER).tolist()]  # no Token objects
-        firsts = rules.list_noun_starts
-        for i in range(len(doc)):
-            if lowered[i] not in firsts:
-                continue
-            for noun in rules.list_nouns:
-                if tuple(lowered[i : i + len(noun)]) != noun:
-                    continue
-                sentence_end = doc[i].sent.end
-                colon = next(
-                    (
-                        k
-                        for k in range(i + len(noun), min(sentence_end, i + len(noun) + 16))
-                        if doc[k].text == ":"
-                    ),
-                    None,
-                )
-                after = i + len(noun)
-                if colon is None and after < sentence_end and doc[after].lower_ in _LIST_VERBS:
-                    colon = after
-                if colon is None:
-                    continue
-                if colon >= _last_token(doc) - 1:
-                    return [], True  # the items follow on the next lines
-                return self._split_items(doc, colon + 1, sentence_end), False
-        return [], False
-
-    def _split_items(self, doc: Doc, start: int, end: int) -> list[Candidate]:
-        """Split "a, b, and c" (or parallel "-ing" clauses) into one theme per item."""
-        while end > start and doc[end - 1].is_punct:
-            end -= 1
-        tokens = list(range(start, end))
-        if not tokens:
-            return []
-        gerunds = doc[start].tag_ == "VBG"
-        has_comma = any(doc[k].text == "," for k in tokens)
-        bounds: list[tuple[int, int]] = []
-        item_start = start
-        k = start
-        while k < end:
-            t = doc[k]
-            split = False
-            if gerunds:
-                split = (
-                    t.text in (",", "and")
-                    and k + 1 < end
-                    and (
-                        doc[k + 1].tag_ == "VBG"
-                        or (doc[k + 1].lower_ == "and" and k + 2 < end and doc[k + 2].tag_ == "VBG")
-                    )
-                )
-            elif t.text in (",", ";"):
-                split = True
-            elif t.lower_ in ("and", "or") and has_comma:
-                rest = doc[k + 1 : end]
-                split = not any(r.text == "," for r in rest)
-            if split:
-                if k > item_start:
-                    bounds.append((item_start, k))
-                item_start = k + 1
-            k += 1
-        if item_start < end:
-            bounds.append((item_start, end))
-        out = []
-        if len(bounds) < 2 or not _opens_item(doc[bounds[0][0]]):
-            return []
-        for s, e in bounds:
-            item = self._item(doc, s, e)
-            if item:
-                out.append(Candidate(*item, THEME, "theme", {"list": True}))
-        return out
 
     def _item(self, doc: Doc, start: int, end: int) -> tuple[int, int] | None:
         """Token bounds of a list item as a theme, cut at "who", "that" and the like."""
@@ -834,25 +745,11 @@ def _listed_together(doc: Doc, a: Candidate, b: Candidate, direction: int) -> bo
     return 1 <= len(between) <= 2 and all(t.lower_ in (",", "and", "&", "or") for t in between)
 
 
-def _opens_item(token) -> bool:
-    """Whether a list item may start with this word (a noun phrase or an "-ing" clause)."""
-    if token.pos_ in ("VERB", "AUX"):
-        return token.tag_ == "VBG"
-    return token.pos_ in ("NOUN", "PROPN", "ADJ", "DET", "NUM") or token.is_punct
-
-
 def _find_sub(words: list[str], part: list[str]) -> int:
     for i in range(len(words) - len(part) + 1):
         if words[i : i + len(part)] == part:
             return i
     return 0
-
-
-def _last_token(doc: Doc) -> int:
-    i = len(doc)
-    while i > 0 and doc[i - 1].is_space:
-        i -= 1
-    return i
 
 
 def _model_text(text: str) -> str:

@@ -1570,10 +1570,14 @@ def select(candidates: list[Candidate], doc: Doc) -> list[Candidate]:
     for c in sorted(candidates, key=rank):
         if any(c.overlaps(k) for k in kept):
             continue
-        if c.source != "gazetteer" and any(
-            g.overlaps(c)
-            and not (g.data.get("absorbable") and c.start <= g.start and g.end <= c.end)
-            for g in gazetteer
+        if (
+            c.source != "gazetteer"
+            and "list" not in c.data
+            and any(
+                g.overlaps(c)
+                and not (g.data.get("absorbable") and c.start <= g.start and g.end <= c.end)
+                for g in gazetteer
+            )
         ):
             continue
         kept.append(c)

@@ -124,6 +124,7 @@ class Resolver:
         self.names: dict[str, str] = {}  # normalised name of a body/programme -> ref
         self.declared_themes: list[str] = []
         self.theme_lists: list[list[str]] = []
+        self._list_number: int | None = None
         self.pilots: set[str] = set()
         self.schemes: set[str] = set()
 
@@ -330,10 +331,11 @@ class Resolver:
 
     # -- themes -------------------------------------------------------------------------------
 
-    def theme(self, text: str, declare: bool = False) -> str | None:
-        """A theme by its words: a concept of the scheme when one matches, else a new one."""
+    def theme(self, text: str, declare: bool = False, alias: str | None = None) -> str | None:
+        """A theme by its words: a concept of the scheme when one matches, else a new one;
+        ``alias`` is another name the text gives it (a list item's core words)."""
         label = theme_label(text)
-        if not label or len(label.split()) > 10:
+        if not label or len(label.split()) > 16:
             return None
         norm = normalise_name(label)
         concept = self.concepts.get(norm)
@@ -345,6 +347,11 @@ class Resolver:
             if ref is None:
                 ref = self._add(EntityKind.THEME, slugify(norm), label, None)
         self.names.setdefault(norm, ref)
+        if alias:
+            core = theme_label(alias)
+            if core and core != label:
+                self._add(EntityKind.THEME, ref.split("/", 1)[1], label, core)
+                self.names.setdefault(normalise_name(core), ref)
         if declare and ref not in self.declared_themes:
             self.declared_themes.append(ref)
         return ref
@@ -363,6 +370,14 @@ class Resolver:
                 if (words <= other or other <= words) and smaller >= min(2, len(other)):
                     return ref
         return None
+
+    def list_item(self, number: int, ref: str) -> None:
+        """Record a theme as an item of the document's list ``number`` (in reading order), for
+        "the third priority" to find."""
+        if self._list_number != number:
+            self._list_number = number
+            self.theme_lists.append([])
+        self.theme_lists[-1].append(ref)
 
     def ordinal_theme(self, ordinal: int) -> str | None:
         """ "the third priority": the n-th item of the last list of themes."""

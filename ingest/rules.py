@@ -175,6 +175,8 @@ class ThemeCues(_Strict):
     """Words around a list of themes a text sets out."""
 
     list_nouns: list[str]  # "themes", "priorities", "strands"
+    counted_nouns: list[str] = Field(default_factory=list)  # "four areas:", "six problems"
+    list_verbs: list[str] = Field(default_factory=list)  # "concentrated on", "will look at"
     heading_nouns: list[str]  # "Theme 1: ...", "Priority 2 - ..."
     trailing_nouns: list[str]  # "the X strand", "the X work"
     strip_prefixes: list[str]  # "a network of", "the"
