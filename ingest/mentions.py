@@ -1361,6 +1361,16 @@ class LineScanner:
                 ):
                     start -= 2  # "children's trust pathfinders"
                     continue
+                if (
+                    t.text == "-"
+                    and start >= 2
+                    and not t.whitespace_
+                    and not doc[start - 2].whitespace_
+                    and doc[start - 2].is_alpha
+                    and (start - 2) not in taken
+                ):
+                    start -= 2  # "whole-place pilots", "tri-borough programme"
+                    continue
                 if (start - 1) in taken or not t.is_alpha or t.lower_ in rules.drop_words:
                     break
                 if t.pos_ not in ("NOUN", "ADJ", "PROPN") and t.dep_ not in ("compound", "amod"):

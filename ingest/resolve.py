@@ -291,10 +291,11 @@ class Resolver:
         cue: str | None = None,
         pilot: bool = False,
         scheme: bool = False,
-    ) -> str:
-        """A programme by name; a lower-case cue after a capitalised name is an alias. Rating
-        schemes named more or less fully ("youth justice ratings", "the national youth
-        justice performance ratings") are one scheme within a document."""
+    ) -> str | None:
+        """A programme by name (None for a bare cue word such as "programme"); a lower-case
+        cue after a capitalised name is an alias. Rating schemes named more or less fully
+        ("youth justice ratings", "the national youth justice performance ratings") are one
+        scheme within a document."""
         label = clean_label(known or name)
         if not known and label.split()[0].lower() in self.rules.drop_words:
             label = " ".join(
@@ -306,6 +307,12 @@ class Resolver:
         while len(words) > 1 and words[0].lower() in self.rules.drop_words:
             words = words[1:]
         label = " ".join(words)
+        if (
+            not known
+            and len(words) == 1
+            and words[0].lower().rstrip("s") in self.rules.programme_heads
+        ):
+            return None  # "the programme" names nothing on its own
         norm = normalise_name(label)
         ref = self.names.get(norm)
         if (ref is None or not ref.startswith("programme/")) and scheme:
