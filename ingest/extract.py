@@ -27,6 +27,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from graph.model import Claim, Document, Extraction, Mention, Passage, Predicate
+from ingest.extraction.agents import AgentReader
 from ingest.extraction.focus import document_focus
 from ingest.extraction.lists import ListReader
 from ingest.extraction.posts import PostReader
@@ -116,6 +117,7 @@ class Extractor:
             self._item,
         )
         self.posts = PostReader(self.mention_rules, self.rules.frames.posts)
+        self.agents = AgentReader(self.rules.frames.agents)
         self.concepts = concept_index(self.rules.themes.concepts)
         log.info("extractor ready in %.1f s", time.perf_counter() - started)
 
@@ -633,6 +635,7 @@ class Extractor:
             )
         )
         claims.extend(self.posts.claims(contexts, resolver))
+        claims.extend(self.agents.claims(contexts, resolver, add_mention))
         return _unique(claims)
 
 

@@ -222,6 +222,7 @@ class MentionRules:
         )
         self.theme_stops = {w.lower() for w in cues.stop_words}
         self.theme_anaphors = {n.lower() for n in cues.anaphors}
+        self.generic_nouns = {n.lower() for n in cues.generic_nouns}
         # nouns that name a theme itself: "the third priority", "the home adaptations strand"
         self.theme_nouns = self.heading_nouns | {n[-1] for n in self.list_nouns if len(n) == 1}
         self.anaphors = organisations.anaphors

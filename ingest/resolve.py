@@ -344,6 +344,8 @@ class Resolver:
         label = theme_label(text)
         if not label or len(label.split()) > 16:
             return None
+        if all(w in self.rules.generic_nouns for w in normalise_name(label).split()):
+            return None  # "work", "the approach", "new models" name no theme
         norm = normalise_name(label)
         concept = self.concepts.get(norm)
         if concept is not None:

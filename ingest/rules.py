@@ -182,6 +182,7 @@ class ThemeCues(_Strict):
     strip_prefixes: list[str]  # "a network of", "the"
     stop_words: list[str]  # words that end a theme phrase ("who", "that", "which")
     anaphors: list[str]  # "this proposal", "the theme": the theme of the section
+    generic_nouns: list[str] = Field(default_factory=list)  # "work", "approach": no theme
     section_leads: list[str] = Field(default_factory=list)  # "one lead council for each theme"
 
     _clean = field_validator("*")(_words)
@@ -491,6 +492,32 @@ class PostFrame(_Strict):
     _check = field_validator("links", "as_verbs", "succession")(_words)
 
 
+def _forms(values: list[list[str]]) -> list[list[str]]:
+    return [_words(v) for v in values]
+
+
+class AgentFrame(_Strict):
+    """Verbs that make an organisation the leader or the creator of a programme."""
+
+    leads: list[list[str]] = Field(min_length=1)
+    created: list[list[str]] = Field(min_length=1)
+    lead_nouns: list[str]
+    focus_phrases: list[str]
+
+    _check_forms = field_validator("leads", "created")(_forms)
+    _check = field_validator("lead_nouns", "focus_phrases")(_words)
+
+
+class PartFrame(_Strict):
+    """The words that put a body inside another."""
+
+    of_nouns: list[str]
+    within_verbs: list[str]
+    unit_heads: list[str]
+
+    _check = field_validator("*")(_words)
+
+
 class FramesFile(_Strict):
     """frames.yaml: what a list of councils or bodies says, by the words around it, and the
     words that join a person to a post."""
@@ -500,6 +527,8 @@ class FramesFile(_Strict):
     membership: CueFrame
     participation: CueFrame
     posts: PostFrame
+    agents: AgentFrame
+    parts: PartFrame
 
     _check = field_validator("negative")(_words)
 
