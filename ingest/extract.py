@@ -30,6 +30,7 @@ from graph.model import Claim, Document, Extraction, Mention, Passage, Predicate
 from ingest.extraction.agents import AgentReader
 from ingest.extraction.focus import document_focus
 from ingest.extraction.lists import ListReader
+from ingest.extraction.parts import PartReader
 from ingest.extraction.posts import PostReader
 from ingest.extraction.themes import ThemeReader, theme_claims
 from ingest.gazetteer import Gazetteer, load_gazetteer, normalise_name
@@ -63,6 +64,8 @@ EXTRACTOR_NAME = "civicgraph-rules"
 _LINE = re.compile(r"[^\n]+")
 _SPEECH = frozenset({"said", "says", "told", "added", "warned", "argued", "explained", "believes"})
 _ABBREVIATION = re.compile(r"^[A-Za-z0-9&]{2,10}$")
+# An abbreviation a text may use without defining it: "SSI", "DfES", "PSSRU".
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z]{1,7}$")
 _ITEM_MAX_WORDS = 14
 # Words an item of a theme list may say before its theme ("a network of community hubs").
 _ITEM_LEAD_IN_WORDS = 4
@@ -118,6 +121,7 @@ class Extractor:
         )
         self.posts = PostReader(self.mention_rules, self.rules.frames.posts)
         self.agents = AgentReader(self.rules.frames.agents)
+        self.parts = PartReader(self.rules.frames.parts)
         self.concepts = concept_index(self.rules.themes.concepts)
         log.info("extractor ready in %.1f s", time.perf_counter() - started)
 
@@ -344,8 +348,10 @@ class Extractor:
             if i in taken or not is_capitalised(token):
                 i += 1
                 continue
-            if token.text in resolver.abbreviations:
-                ref = resolver.abbreviations[token.text]
+            ref = resolver.abbreviations.get(token.text)
+            if ref is None and _ACRONYM.match(token.text):
+                ref = resolver.acronym(token.text)
+            if ref is not None:
                 out.append(Candidate(i, i + 1, resolver.kind_of(ref), "abbreviation", {"ref": ref}))
                 i += 1
                 continue
@@ -636,6 +642,7 @@ class Extractor:
         )
         claims.extend(self.posts.claims(contexts, resolver))
         claims.extend(self.agents.claims(contexts, resolver, add_mention))
+        claims.extend(self.parts.claims(contexts, resolver))
         return _unique(claims)
 
 

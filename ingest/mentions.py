@@ -179,6 +179,7 @@ class MentionRules:
         ]
         organisations = rules.organisations
         self.org_cues = {c.lower() for c in organisations.cues}
+        self.head_abbreviations = dict(organisations.head_abbreviations)
         self.not_bodies = {normalise_name(n) for n in organisations.not_bodies}
         self.appositive_nouns = {n.lower() for n in organisations.appositive_nouns}
         self.venue_nouns = {n.lower() for n in organisations.venue_nouns}
@@ -1034,7 +1035,8 @@ class LineScanner:
             cue_at = [
                 i
                 for i, t in enumerate(tokens)
-                if t.lower_ in self.rules.org_cues and is_capitalised(t)
+                if (t.lower_ in self.rules.org_cues and is_capitalised(t))
+                or t.text in self.rules.head_abbreviations
             ]
             head_cue = bool(cue_at) and cue_at[-1] == len(tokens) - 1
             of_cue = any(i + 1 < len(tokens) and words[i + 1] in ("of", "for") for i in cue_at)

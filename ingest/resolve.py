@@ -25,7 +25,7 @@ from typing import Any
 from graph.model import Document, Entity, EntityKind, Passage
 from graph.vocab import slugify
 from ingest.gazetteer import Gazetteer, GazetteerEntry, normalise_name
-from ingest.mentions import KIND_OF_LABEL, MentionRules
+from ingest.mentions import KIND_OF_LABEL, MentionRules, abbreviation_fits
 from ingest.rules import Concept
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
@@ -213,16 +213,38 @@ class Resolver:
         return any(e.ref in self.entities for e in self.gazetteer.lookup(text, on=self.date)[:3])
 
     def body(self, text: str) -> str:
-        """A body outside the gazetteer, keyed by its normalised name."""
-        label = clean_label(text)
+        """A body outside the gazetteer, keyed by its normalised name with a final
+        abbreviation spelt out ("Coventry and Warwickshire LEP" is "... Local Enterprise
+        Partnership")."""
+        written = clean_label(text)
+        words = written.split()
+        expansion = self.rules.head_abbreviations.get(words[-1]) if len(words) > 1 else None
+        label = " ".join([*words[:-1], expansion]) if expansion else written
         norm = normalise_name(label)
         ref = self.names.get(norm)
         if ref and ref.startswith("body/"):
-            self._add_alias(ref, label)
+            self._add_alias(ref, written)
             return ref
-        ref = self._add(EntityKind.BODY, slugify(norm), label, label)
+        ref = self._add(EntityKind.BODY, slugify(norm), label, written)
         self.names[norm] = ref
+        self.names.setdefault(normalise_name(written), ref)
         return ref
+
+    def acronym(self, abbreviation: str) -> str | None:
+        """The one body or programme the document has named whose capitals spell an
+        abbreviation it never defined ("the SSI" after "the Social Services Inspectorate")."""
+        fits = [
+            ref
+            for ref, building in self.entities.items()
+            if building.kind in (EntityKind.BODY, EntityKind.PROGRAMME)
+            and len(building.label.split()) >= 2
+            and abbreviation_fits(abbreviation, building.label)
+        ]
+        if len(fits) != 1:
+            return None
+        self.define_abbreviation(abbreviation, fits[0])
+        self._add_alias(fits[0], abbreviation)
+        return fits[0]
 
     def define_abbreviation(self, abbreviation: str, ref: str) -> None:
         """Record "Full Name (ABBR)" so that later "ABBR" resolves to the same entity."""

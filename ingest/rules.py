@@ -219,6 +219,8 @@ class OrganisationsFile(_Strict):
     context_before: list[str] = Field(default_factory=list)
     venue_nouns: list[str] = Field(default_factory=list)
     not_person_words: list[str] = Field(default_factory=list)
+    # abbreviations that end an organisation's name, and what they stand for
+    head_abbreviations: dict[str, str] = Field(default_factory=dict)
     anaphors: list[AnaphorRule]
 
     _clean = field_validator(
