@@ -462,16 +462,18 @@ class RatingFrame(_Strict):
 
     values: list[RatingValue] = Field(min_length=1)
     cues: list[str] = Field(min_length=1)
+    verbs: list[str] = Field(default_factory=list)
 
-    _check = field_validator("cues")(_words)
+    _check = field_validator("cues", "verbs")(_words)
 
 
 class CueFrame(_Strict):
     """The words that make a list say one thing (membership, participation)."""
 
     cues: list[str] = Field(min_length=1)
+    whole_first: list[str] = Field(default_factory=list)  # membership: "X includes A and B"
 
-    _check = field_validator("cues")(_words)
+    _check = field_validator("cues", "whole_first")(_words)
 
 
 class VerbPost(_Strict):

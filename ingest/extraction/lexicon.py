@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+
+# spaCy splits "zero-star" into "zero", "-", "star": phrases are split the same way
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+
+
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    """A phrase as the lower-cased tokens spaCy makes of it."""
+    return tuple(_HYPHEN.sub(" - ", phrase.lower()).split())
 
 
 class Phrases:
@@ -11,7 +20,7 @@ class Phrases:
     def __init__(self, phrases: Iterable[str]) -> None:
         self._by_first: dict[str, list[tuple[str, ...]]] = {}
         for phrase in phrases:
-            words = tuple(phrase.lower().split())
+            words = phrase_words(phrase)
             if words:
                 self._by_first.setdefault(words[0], []).append(words)
         for options in self._by_first.values():

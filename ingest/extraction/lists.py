@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from graph.model import Claim, Predicate
-from ingest.extraction.lexicon import Phrases
+from ingest.extraction.lexicon import Phrases, phrase_words
 from ingest.mentions import ORG_LABELS, PROGRAMME
 from ingest.relations import LineContext
 from ingest.rules import FramesFile
@@ -43,8 +43,9 @@ class OrgList:
     sentence: Span
     items: tuple[int, ...]  # merged-doc tokens of the items on the line; empty for a list below
     refs: tuple[str, ...]
-    context: tuple[int, ...]  # merged-doc tokens of the sentence outside the list
+    context: tuple[int, ...]  # merged-doc tokens of the list's clause outside the list
     end: int  # document offset where the list ends
+    single: bool = False  # one organisation standing alone
 
 
 NextItems = Callable[[int, tuple[str, ...]], tuple[list[str], int]]
@@ -103,39 +104,53 @@ class ListReader:
         self.ratings: dict[tuple[str, ...], str] = {}
         for value in frames.rating.values:
             for phrase in value.phrases:
-                self.ratings[tuple(phrase.lower().split())] = value.rating
+                self.ratings[phrase_words(phrase)] = value.rating
         self.rating_values = Phrases(" ".join(p) for p in self.ratings)
-        self.membership = Phrases(frames.membership.cues)
+        self.rating_verbs = Phrases(frames.rating.verbs)
+        self.members_first = Phrases(frames.membership.cues)
+        self.whole_first = Phrases(frames.membership.whole_first)
+        self.membership = Phrases([*frames.membership.cues, *frames.membership.whole_first])
         self.participation = Phrases(frames.participation.cues)
 
     # -- finding lists ----------------------------------------------------------------------
 
     def lists(self, lines: list[LineContext], next_items: NextItems) -> Iterator[OrgList]:
-        """Every list in the document: within sentences, and one a line under a lead-in."""
+        """Every list in the document: within sentences, one a line under a lead-in, and a
+        council or body standing alone in its sentence (a list of one)."""
         for line in lines:
             doc = line.doc
             sentences = list(doc.sents)
             for sentence in sentences:
+                listed: set[int] = set()
                 for run in lists_in_sentence(line, sentence):
-                    inside = set(range(run[0], run[-1] + 1))
-                    context = tuple(
-                        k for k in range(sentence.start, sentence.end) if k not in inside
-                    )
-                    last = doc[run[-1]]
-                    yield OrgList(
-                        line,
-                        sentence,
-                        tuple(run),
-                        tuple(r for r in (_ref(line, k) for k in run) if r),
-                        context,
-                        line.start + last.idx + len(last.text),
-                    )
+                    listed.update(run)
+                    yield self._in_sentence(line, sentence, run, single=False)
+                for k in range(sentence.start, sentence.end):
+                    if k not in listed and _is_org(doc, line, k):
+                        yield self._in_sentence(line, sentence, [k], single=True)
             if sentences and _leads_in(sentences[-1]):
                 refs, end = next_items(line.index, ORG_LABELS)
                 if len(refs) >= 1:
                     sentence = sentences[-1]
                     context = tuple(range(sentence.start, sentence.end))
                     yield OrgList(line, sentence, (), tuple(refs), context, end)
+
+    def _in_sentence(
+        self, line: LineContext, sentence: Span, run: list[int], single: bool
+    ) -> OrgList:
+        doc = line.doc
+        first, last_token = _clause(doc, sentence, run[0], run[-1])
+        context = tuple(k for k in range(first, last_token) if not run[0] <= k <= run[-1])
+        last = doc[run[-1]]
+        return OrgList(
+            line,
+            sentence,
+            tuple(run),
+            tuple(r for r in (_ref(line, k) for k in run) if r),
+            context,
+            line.start + last.idx + len(last.text),
+            single,
+        )
 
     # -- reading them -----------------------------------------------------------------------
 
@@ -156,7 +171,7 @@ class ListReader:
         quote_end = max(found.end, line.start + found.sentence.end_char)
         quote = resolver.document.text[start:quote_end].rstrip()
         councils = tuple(r for r in found.refs if r.startswith("council/"))
-        rating = self._rating(words, context, resolver, start, line, quote_end)
+        rating = self._rating(found, words, resolver, start, quote_end)
         if rating is not None:
             scheme, value = rating
             return _claims(found, councils, Predicate.RATED, scheme, start, quote, rating=value)
@@ -166,8 +181,16 @@ class ListReader:
             owner = self._owner(found, resolver, start)
             if owner is not None:
                 return _claims(found, found.refs, Predicate.MEMBER_OF, owner, start, quote)
+            # "the X Deal, which includes A, B and C": members of a programme take part in it
+            programme = self._programme_before(found, words)
+            if programme is not None:
+                return _claims(
+                    found, found.refs, Predicate.PARTICIPATES_IN, programme, start, quote
+                )
         if self.participation.any(words, context):
             programme, named = self._programme(found, resolver, focus)
+            if found.single and not (named and self._takes_part(found, words)):
+                return []  # one council and a passing "pilot": too little to go on
             # bodies listed with a programme in focus are more often its partners or
             # funders than its participants; named in the sentence, they take part
             members = found.refs if named else councils
@@ -175,8 +198,41 @@ class ListReader:
                 return _claims(found, members, Predicate.PARTICIPATES_IN, programme, start, quote)
         return []
 
-    def _rating(self, words, context, resolver, start, line, end) -> tuple[str, str] | None:
+    def _takes_part(self, found: OrgList, words: list[str]) -> bool:
+        """Whether a council standing alone is the one a participation word speaks of: the
+        word follows it closely ("Wigan has joined", "Leeds was chosen")."""
+        org = found.items[0]
+        if org > 0 and words[org - 1] == "by":
+            return False
+        end = min(len(words), org + 6)
+        return any(self.participation.at(words, k) for k in range(org + 1, end))
+
+    def _programme_before(self, found: OrgList, words: list[str]) -> str | None:
+        """A programme named before the membership word of a list's clause."""
+        line, doc = found.line, found.line.doc
+        cues = self.whole_first.find(words, found.context)
+        if not cues or not found.items:
+            return None
+        cue = cues[0][0]
+        if cue > found.items[0]:
+            return None
+        k = cue - 1
+        while k >= 0 and doc[k].lower_ in (",", "which", "that", "also", "now", "will"):
+            k -= 1
+        return _ref(line, k) if k >= 0 and doc[k].ent_type_ == PROGRAMME else None
+
+    def _rating(
+        self, found: OrgList, words: list[str], resolver, start: int, end: int
+    ) -> tuple[str, str] | None:
+        """The rating scheme and the rating a list's clause gives: a rating word with a rating
+        cue, or in a document about a rating scheme. One council alone is rated only where a
+        rating verb or a label's colon or dash puts the rating on it ("Plymouth was placed in
+        the poor category", "Cheshire County Council: poor, no stars")."""
+        line, doc = found.line, found.line.doc
+        context = found.context
         values = self.rating_values.find(words, context)
+        if found.single:
+            values = [v for v in values if self._put_on(doc, words, found.items[0], v[0])]
         if not values:
             return None
         if not self.rating_cues.any(words, context) and not resolver.schemes:
@@ -187,28 +243,38 @@ class ListReader:
         first, last = values[0]
         return scheme, self.ratings[tuple(words[first:last])]
 
+    def _put_on(self, doc: Doc, words: list[str], org: int, value: int) -> bool:
+        """Whether a rating word at ``value`` is given to the organisation at ``org``."""
+        if 0 < value - org <= 3 and words[org + 1] in (":", "–", "-", "—"):
+            return True
+        verbs = [k for k in range(max(org + 1, value - 6), value) if self.rating_verbs.at(words, k)]
+        return bool(verbs) and org < verbs[0]
+
     def _owner(self, found: OrgList, resolver, start: int) -> str | None:
-        """The organisation the listed ones belong to: for "Y includes A and B" the one
-        before the membership word, for "A and B are members of Y" the one after it, and for
-        "its members are A and B" the last one named before."""
+        """The organisation the listed ones belong to: after "A and B are members of" and
+        before "X includes A and B", or for "its members are A and B" the subject of the
+        sentence before."""
         line, doc = found.line, found.line.doc
         words = [t.lower_ for t in doc]
         listed = set(found.refs)
-        cues = self.membership.find(words, found.context)
         anchor = found.items[0] if found.items else found.sentence.end
-        cue_start, cue_end = min(cues, key=lambda c: abs(c[0] - anchor))
-        if cue_start < anchor:
+        for cue_start, cue_end in self.members_first.find(words, found.context):
+            if cue_start > anchor:
+                # what they belong to follows the word: "members of the X", "joined a new X"
+                after = [k for k in found.context if cue_end <= k < cue_end + 3]
+                owners = [k for k in after if self._owns(line, k, listed, resolver)]
+                if owners:
+                    return _ref(line, owners[0])
+        for cue_start, _ in self.whole_first.find(words, found.context):
+            if cue_start > anchor:
+                continue
             before = [k for k in found.context if k < cue_start]
             if any(words[k] in ("its", "their") for k in before[-3:]):
-                for earlier in resolver.before(start):
-                    if earlier.ref not in listed and _can_own(earlier.ref, resolver):
-                        return earlier.ref
-                return None
+                return _subject_before(resolver, start, listed)
             owners = [k for k in before if self._owns(line, k, listed, resolver)]
-            return _ref(line, owners[-1]) if owners else None
-        after = [k for k in found.context if k >= cue_end]
-        owners = [k for k in after if self._owns(line, k, listed, resolver)]
-        return _ref(line, owners[0]) if owners else None
+            if owners:
+                return _ref(line, owners[-1])
+        return None
 
     def _owns(self, line: LineContext, k: int, listed: set[str], resolver) -> bool:
         if not _is_org(line.doc, line, k):
@@ -258,6 +324,28 @@ def _claims(
         for ref in subjects
         if ref != obj
     ]
+
+
+def _subject_before(resolver, start: int, listed: set[str]) -> str | None:
+    """What "its" points to: the first organisation that can have members in the sentence
+    before (its subject), else the last one named before."""
+    text = resolver.document.text
+    sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+    previous = max(text.rfind(". ", 0, sentence_start - 1), text.rfind("\n", 0, sentence_start - 1))
+    candidates = [
+        f
+        for f in resolver.found
+        if f.ref
+        and previous < f.start < start
+        and f.ref not in listed
+        and _can_own(f.ref, resolver)
+    ]
+    if candidates:
+        return min(candidates, key=lambda f: f.start).ref
+    for earlier in resolver.before(start):
+        if earlier.ref not in listed and _can_own(earlier.ref, resolver):
+            return earlier.ref
+    return None
 
 
 def _can_own(ref: str, resolver) -> bool:
