@@ -32,6 +32,7 @@ from ingest.extraction.focus import document_focus
 from ingest.extraction.lists import ListReader
 from ingest.extraction.parts import PartReader
 from ingest.extraction.posts import PostReader
+from ingest.extraction.tables import TableReader
 from ingest.extraction.themes import ThemeReader, theme_claims
 from ingest.gazetteer import Gazetteer, load_gazetteer, normalise_name
 from ingest.mentions import (
@@ -122,6 +123,7 @@ class Extractor:
         self.posts = PostReader(self.mention_rules, self.rules.frames.posts)
         self.agents = AgentReader(self.rules.frames.agents)
         self.parts = PartReader(self.rules.frames.parts)
+        self.tables = TableReader(self.rules.frames.tables, self.mention_rules)
         self.concepts = concept_index(self.rules.themes.concepts)
         log.info("extractor ready in %.1f s", time.perf_counter() - started)
 
@@ -643,6 +645,12 @@ class Extractor:
         claims.extend(self.posts.claims(contexts, resolver))
         claims.extend(self.agents.claims(contexts, resolver, add_mention))
         claims.extend(self.parts.claims(contexts, resolver))
+        lists = self.lists
+        claims.extend(
+            self.tables.claims(
+                contexts, resolver, focus, (lists.rating_values, lists.ratings, lists.rating_cues)
+            )
+        )
         return _unique(claims)
 
 

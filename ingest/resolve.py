@@ -347,8 +347,8 @@ class Resolver:
         if ref is None or not ref.startswith("programme/"):
             ref = self._add(EntityKind.PROGRAMME, slugify(norm), label, None)
             self.names[norm] = ref
-        if scheme:
-            self.schemes.add(ref)
+        if scheme or norm.split()[-1] in self.rules.scheme_heads:
+            self.schemes.add(ref)  # "Comprehensive Performance Assessment" rates councils
         self._add_alias(ref, clean_label(name))
         if cue:
             full = f"{label} {cue}"

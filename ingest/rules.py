@@ -522,6 +522,17 @@ class PartFrame(_Strict):
     _check = field_validator("*")(_words)
 
 
+class TableFrame(_Strict):
+    """The header words that say what a table's columns hold."""
+
+    lead_headers: list[str]
+    org_headers: list[str]
+    programme_headers: list[str]
+    participant_headers: list[str]
+
+    _check = field_validator("*")(_words)
+
+
 class FramesFile(_Strict):
     """frames.yaml: what a list of councils or bodies says, by the words around it, and the
     words that join a person to a post."""
@@ -533,6 +544,7 @@ class FramesFile(_Strict):
     posts: PostFrame
     agents: AgentFrame
     parts: PartFrame
+    tables: TableFrame
 
     _check = field_validator("negative")(_words)
 

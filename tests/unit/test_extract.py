@@ -56,7 +56,7 @@ def test_every_mention_and_quote_has_exact_offsets() -> None:
             assert document.text[claim.start : claim.end] == claim.quote
             assert claim.passage_key in passages
             assert 0 < claim.confidence <= 1
-            assert claim.extractor.split(":")[0] in ("rule", "list", "post", "agent", "part")
+            assert claim.extractor.split(":")[0] in ("rule", "list", "post", "agent", "part", "table")
         used = {m.entity_ref for m in extraction.mentions}
         used |= {r for c in extraction.claims for r in (c.subject, c.object)}
         assert used <= {e.ref for e in extraction.entities}
