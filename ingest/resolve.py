@@ -457,7 +457,7 @@ class Resolver:
             if len(refs) == 1:
                 return refs.pop()
             if len(refs) > 1:
-                return None
+                return _dominant(councils)
         return None
 
     def body_in_focus(self, offset: int, head: str | None, passage: Passage | None) -> str | None:
@@ -562,6 +562,18 @@ class Resolver:
         """The mention label (COUNCIL, BODY, ...) of an entity ref."""
         kind = ref.split("/", 1)[0]
         return {v.value: k for k, v in KIND_OF_LABEL.items()}[kind]
+
+
+def _dominant(found: list[Found]) -> str | None:
+    """The council a document is about when it names others in passing: named at least
+    twice as often as any other so far."""
+    counts: dict[str, int] = {}
+    for f in found:
+        counts[f.ref] = counts.get(f.ref, 0) + 1
+    ranked = sorted(counts.values(), reverse=True)
+    if len(ranked) > 1 and ranked[0] >= 2 * ranked[1] and ranked[0] >= 3:
+        return max(counts, key=lambda ref: counts[ref])
+    return None
 
 
 def concept_index(concepts: Iterable[Concept]) -> dict[str, Concept]:

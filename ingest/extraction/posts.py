@@ -32,6 +32,7 @@ from ingest.rules import PostFrame
 EXTRACTOR = "post:"
 _ATTACH = frozenset({"of", "at", "for", "in", "to", "with", "within", "on"})
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
+_PRONOUNS = frozenset({"he", "she"})
 _WINDOW = 10
 
 
@@ -58,6 +59,16 @@ def _ref(line: LineContext, i: int) -> str | None:
 
 def _is(doc: Doc, line: LineContext, i: int, labels: tuple[str, ...]) -> bool:
     return doc[i].ent_type_ in labels and _ref(line, i) is not None
+
+
+def _before_aside(line: LineContext, sentence: Span, j: int) -> int:
+    """The token before an aside set off by commas that ends at ``j`` ("Badman, formerly
+    Kent's director, now chairs"), or -1 when there is none."""
+    doc = line.doc
+    for k in range(j, max(sentence.start, j - 16) - 1, -1):
+        if doc[k].text == ",":
+            return k - 1 if k - 1 >= sentence.start else -1
+    return -1
 
 
 class PostReader:
@@ -104,11 +115,22 @@ class PostReader:
             return []
         start = min([*people, r, org_start])
         end = max([*people, r, org_end]) + 1
-        return [
-            Post(_ref(line, p), organisation, info.text, info.head, start, end)
-            for p in people
-            if _ref(line, p)
-        ]
+        posts = []
+        for p in people:
+            person = self._person_ref(line, p, resolver)
+            if person:
+                posts.append(Post(person, organisation, info.text, info.head, start, end))
+        return posts
+
+    def _person_ref(self, line: LineContext, k: int, resolver) -> str | None:
+        """The person a token names, or for "he" and "she" the last person named before."""
+        if line.doc[k].lower_ not in _PRONOUNS:
+            return _ref(line, k)
+        offset = line.start + line.doc[k].idx
+        for earlier in resolver.before(offset):
+            if earlier.ref.startswith("person/"):
+                return earlier.ref
+        return None
 
     def _people_left(self, line: LineContext, sentence: Span, r: int) -> list[int]:
         """The person before a post word: "Holt, the council's leader", "Holt had been
@@ -128,7 +150,9 @@ class PostReader:
                         people.insert(0, earlier)
                 return people
             lower = t.lower_
-            if lower == ",":
+            if lower in _PRONOUNS and commas == 0:
+                return [k]  # "he had been chief executive of Camden"
+            if lower in (",", "(", "|"):
                 commas += 1
                 if commas > 1:
                     return []
@@ -298,6 +322,8 @@ class PostReader:
             doc[j].lower_ in self.links or doc[j].pos_ == "ADV" or doc[j].text == ","
         ):
             j -= 1
+        if j >= sentence.start and not _is(doc, line, j, (PERSON,)) and doc[j + 1].text == ",":
+            j = _before_aside(line, sentence, j)  # "Brook, who led the shadow authority, leads"
         if j >= sentence.start and _is(doc, line, j, (PERSON,)):
             return [Post(_ref(line, j), _ref(line, k), role, True, j, k + 1, True)]
         return []
