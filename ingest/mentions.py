@@ -205,6 +205,7 @@ class MentionRules:
         self.scheme_starts = {c[0] for c in self.scheme_cues}
         self.scheme_cues_longest_first = sorted(self.scheme_cues, key=len, reverse=True)
         self.drop_words = {w.lower() for w in programmes.drop_words}
+        self.lowercase_known = {k.label for k in programmes.known if k.lowercase}
         self.not_programmes = {normalise_name(n) for n in programmes.not_programmes}
         self.concept_names = {
             normalise_name(n)
@@ -1207,7 +1208,7 @@ class LineScanner:
         )
         out = []
         for span in doc.spans.get("programmes", []):
-            if is_capitalised(span[0]) or span.text.isupper():
+            if is_capitalised(span[0]) or span.text.isupper() or span.id_ in rules.lowercase_known:
                 out.append(
                     Candidate(
                         span.start,

@@ -129,6 +129,8 @@ class KnownProgramme(_Strict):
 
     label: str
     aliases: list[str] = Field(default_factory=list)
+    # written in lower case as often as not ("individual budgets"), so matched in either case
+    lowercase: bool = False
 
     _clean = field_validator("aliases")(_words)
 

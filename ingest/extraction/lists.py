@@ -294,7 +294,15 @@ class ListReader:
         if named:
             anchor = found.items[0] if found.items else found.sentence.end
             return _ref(line, min(named, key=lambda k: abs(k - anchor))), True
-        return focus, False
+        # the programme the paragraph has just named ("...the new assessments. Pilot areas
+        # are: ..."), else the one the document is about
+        start = line.start + found.sentence.start_char
+        earlier = [
+            f.ref
+            for f in resolver.found
+            if f.ref and f.ref.startswith("programme/") and line.start <= f.start < start
+        ]
+        return (earlier[-1] if earlier else focus), False
 
 
 def _claims(
