@@ -493,6 +493,8 @@ class Resolver:
             for found in programmes:
                 if found.ref in self.pilots:
                     return found.ref
+            # "the pilots" of a document that never says whose: the programme it names most
+            return _most_named(programmes)
         if head and head != "pilot":
             for found in programmes:
                 if any(head in normalise_name(n).split() for n in self.names_of(found.ref)):
@@ -562,6 +564,20 @@ class Resolver:
         """The mention label (COUNCIL, BODY, ...) of an entity ref."""
         kind = ref.split("/", 1)[0]
         return {v.value: k for k, v in KIND_OF_LABEL.items()}[kind]
+
+
+def _most_named(found: list[Found]) -> str | None:
+    """The entity named most often among ``found`` (nearest first), a name in the headline
+    counting more, the nearest on a tie."""
+    counts: dict[str, int] = {}
+    for f in found:
+        if f.source != "anaphor":
+            # a name in the headline counts as much as three in the text
+            counts[f.ref] = counts.get(f.ref, 0) + (3 if f.line < 2 else 1)
+    if not counts:
+        return found[0].ref if found else None
+    order = {ref: i for i, ref in reversed(list(enumerate(f.ref for f in found)))}
+    return max(counts, key=lambda ref: (counts[ref], -order[ref]))
 
 
 def _dominant(found: list[Found]) -> str | None:

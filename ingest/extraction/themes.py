@@ -87,6 +87,18 @@ _NUMBER_WORDS = frozenset(
         "number",
     }
 )
+# Words that open parallel items: a list whose first item opens with one splits where the next
+# opens alike.
+_OPENER_CLASS = {
+    "to": "to",
+    "whether": "wh",
+    "what": "wh",
+    "how": "wh",
+    "why": "wh",
+    "which": "wh",
+    "who": "wh",
+    "where": "wh",
+}
 _ITEM_LABEL = re.compile(r"^\s*[A-Za-z][A-Za-z-]*\s+\d+[a-z]?\s*[:.\-–—]\s*")
 
 
@@ -296,8 +308,21 @@ class ThemeReader:
 
 
 def split_items(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
-    """Token bounds of the items of "a, b and c" or "a; b; and c"."""
+    """Token bounds of the items of "a, b and c" or "a; b; and c"; items that open alike
+    ("to promote ..., and to prevent ...", "whether ..., what ... and how ...") split only
+    where the next one opens."""
     tokens = range(start, end)
+    opener = _OPENER_CLASS.get(doc[start].lower_)
+    if opener is not None:
+        bounds = [start] + [
+            k
+            for k in range(start + 1, end)
+            if _OPENER_CLASS.get(doc[k].lower_) == opener
+            and doc[k - 1].text in (",", ";", "and", "or")
+        ]
+        if len(bounds) >= 2:
+            pieces = list(zip(bounds, [*bounds[1:], end], strict=True))
+            return [item for s, e in pieces if (item := _trim(doc, s, e)) is not None]
     separator = ";" if any(doc[k].text == ";" for k in tokens) else ","
     pieces: list[tuple[int, int]] = []
     item_start = start
@@ -431,7 +456,12 @@ def _owner(
         return programmes[-1].ref, programmes[-1].start
     text = resolver.document.text[theme_list.start : cue_offset].lower()
     words = {w.rstrip("s") for w in re.findall(r"[a-z]+", text)}
-    refers = bool(words & ({"its", "their"} | programme_words))
+    if words & {"its", "their"}:
+        # "Its seven outcomes are ...": the programme (or rating scheme) named last before
+        for earlier in resolver.before(theme_list.start):
+            if earlier.ref.startswith("programme/"):
+                return earlier.ref, None
+    refers = bool(words & programme_words)
     if refers or not any(f.ref.split("/")[0] in ("council", "body") for f in before):
         return resolver.list_owner(cue_offset), None
     return None, None
