@@ -379,6 +379,8 @@ class Extractor:
             return True  # "Okafor, chair of ...", "Hartley said"
         if start > 0 and doc[start - 1].lower_ in _SPEECH:
             return True
+        if nxt is not None and nxt.pos_ in ("AUX", "VERB") and nxt.tag_ != "VBG":
+            return True  # "Gittins has been leader", "Pearce is director" (subject of a verb)
         return token.pos_ == "PROPN" and not token.is_sent_start
 
     def _resolve(self, line: _Line, c: Candidate, resolver: Resolver) -> Found | None:

@@ -33,6 +33,9 @@ EXTRACTOR = "post:"
 _ATTACH = frozenset({"of", "at", "for", "in", "to", "with", "within", "on"})
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _PRONOUNS = frozenset({"he", "she"})
+# Parts of speech that may stand between a person and the post word that follows them
+# ("stood down after six years as President"): no verb, no other person or post.
+_PASSABLE = frozenset({"ADV", "ADP", "NUM", "NOUN", "ADJ", "DET", "PART"})
 _WINDOW = 10
 
 
@@ -59,6 +62,15 @@ def _ref(line: LineContext, i: int) -> str | None:
 
 def _is(doc: Doc, line: LineContext, i: int, labels: tuple[str, ...]) -> bool:
     return doc[i].ent_type_ in labels and _ref(line, i) is not None
+
+
+def _possessed(line: LineContext, k: int, end: int) -> int:
+    """The organisation a possessive chain ends in: "the LGA's Community Wellbeing Board"
+    from the LGA at ``k`` to the board."""
+    doc = line.doc
+    while k + 2 < end and doc[k + 1].lower_ in _POSSESSIVE and _is(doc, line, k + 2, ORG_LABELS):
+        k += 2
+    return k
 
 
 def _before_aside(line: LineContext, sentence: Span, j: int) -> int:
@@ -162,7 +174,9 @@ class PostReader:
                 pass  # "the council's", "LGA" before the post word
             elif seen_as and lower in self.as_verbs:
                 pass
-            elif lower not in self.links and t.pos_ != "ADV" and not t.like_num:
+            elif t.ent_type_ in (ROLE, PERSON) or (
+                lower not in self.links and t.pos_ not in _PASSABLE and not t.like_num
+            ):
                 return []
             k -= 1
         return []
@@ -218,6 +232,7 @@ class PostReader:
             if j < sentence.end and doc[j].lower_ == "the":
                 j += 1
             if j < sentence.end and _is(doc, line, j, ORG_LABELS):
+                j = _possessed(line, j, sentence.end)
                 return _ref(line, j), r, j
         # before it: "Northshire's chief executive", "LGA Chairman", "its director"
         k = r - 1
@@ -270,9 +285,8 @@ class PostReader:
         sentence ("In Barnsley, the assistant director ..."), else the council in focus."""
         info = _found(line, r).data["role"]
         label = info.rule.label.lower()
-        if label not in self.rules.council_roles and not label.startswith(
-            ("director", "assistant director", "executive director", "chief executive")
-        ):
+        officer = any(w in label for w in ("director", "chief executive", "officer", "head of"))
+        if label not in self.rules.council_roles and not officer:
             return None
         doc = line.doc
         for j in range(r - 1, sentence.start - 1, -1):
@@ -317,6 +331,7 @@ class PostReader:
             k += 1
         if not (k < sentence.end and _is(doc, line, k, ORG_LABELS)):
             return []
+        k = _possessed(line, k, sentence.end)
         j = v - 1
         while j >= sentence.start and (
             doc[j].lower_ in self.links or doc[j].pos_ == "ADV" or doc[j].text == ","
