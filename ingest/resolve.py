@@ -535,7 +535,10 @@ class Resolver:
             for found in schemes:
                 if found.line == line and found.start >= end:
                     words = self.document.text[end : found.start].split()
-                    if len(words) <= 6 and (not words or words[0] in ("in", "by", "under", "of")):
+                    # "judged inadequate (overall) in this year's assessment"
+                    if len(words) <= 7 and (
+                        not words or set(words[:2]) & {"in", "by", "under", "of", "on"}
+                    ):
                         return found.ref
         counts: dict[str, tuple[int, int]] = {}
         for found in schemes:

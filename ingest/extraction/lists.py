@@ -29,7 +29,7 @@ _MAX_JOIN = 4
 _MAX_ASIDE = 8  # tokens of a bracketed aside after an item: "Little Horton (Bradford)"
 # Words that start a new clause: a list's frame words stand in its own clause.
 _CLAUSE_BREAKS = frozenset(
-    {";", "while", "whereas", "but", "although", "though", "however", "meanwhile", "—", "–"}
+    {";", "while", "whereas", "but", "although", "though", "however", "meanwhile"}
 )
 # Councils that others belong to: combined authorities and strategic authorities.
 _UMBRELLA_TYPES = frozenset({"COMB", "SRA"})
@@ -237,7 +237,11 @@ class ListReader:
             return None
         if not self.rating_cues.any(words, context) and not resolver.schemes:
             return None
-        scheme = resolver.scheme_in_focus(start, line.index, end)
+        # the scheme named before the rating in the line, or right after it ("judged
+        # inadequate in this year's assessment"), else the one the document is about
+        value = doc[values[0][1] - 1]
+        value_end = line.start + value.idx + len(value.text)
+        scheme = resolver.scheme_in_focus(start, line.index, value_end)
         if scheme is None:
             return None
         first, last = values[0]
