@@ -297,7 +297,7 @@ def add_rulers(nlp: Language, mention_rules: MentionRules) -> None:
             for variant in variants:
                 abbreviations.append({"label": label, "pattern": variant, "id": "abbreviation"})
             continue
-        for spelling in _apostrophe_spellings(form.text):
+        for spelling in _apostrophe_spellings(_without_article(form.text)):
             if (label, spelling.lower()) in seen:
                 continue
             seen.add((label, spelling.lower()))
@@ -347,6 +347,18 @@ def add_rulers(nlp: Language, mention_rules: MentionRules) -> None:
         "span_ruler", name="anaphor_ruler", config={**config, "spans_key": "anaphors"}
     )
     ruler.add_patterns(anaphor_patterns)
+
+
+def _without_article(name: str) -> str:
+    """A name without a leading "the" when what is left still names it on its own ("the NHS"
+    -> "NHS", "the Local Government Association" -> ...), so that a longer name that starts
+    after the article ("the NHS Confederation") is not cut short by it."""
+    words = name.split()
+    if len(words) >= 2 and words[0].lower() == "the":
+        rest = words[1:]
+        if len(rest) >= 2 or rest[0].isupper():
+            return " ".join(rest)
+    return name
 
 
 def _apostrophe_spellings(name: str) -> list[str]:
