@@ -172,6 +172,7 @@ class MentionRules:
         self.title_words = {t[0] for t in self.title_prefixes if len(t) == 1}
         self.title_starts = {t[0] for t in self.title_prefixes}
         self.council_roles = {r.lower() for r in roles.council_roles}
+        self.department_roles = {r.lower() for r in roles.department_roles}
         self.plural_titles = {"councillors", "cllrs"}
         self.departments = [
             ({p.lower() for p in d.portfolio}, [f"body/{b}" for b in d.bodies])

@@ -556,11 +556,20 @@ class Resolver:
                 return found.ref
         return None
 
-    def department(self, portfolio: str) -> str | None:
-        """The department a role's portfolio names, if the document names that department."""
-        for ref in self.rules.department_for(portfolio):
+    def department(self, portfolio: str, named_only: bool = True) -> str | None:
+        """The department a role's portfolio names: one the document names, else (unless
+        ``named_only``) the one in office at the document's date ("Chancellor" in 2013 is
+        of HM Treasury whether or not the text names it)."""
+        departments = self.rules.department_for(portfolio)
+        for ref in departments:
             if ref in self.entities:
                 return ref
+        if named_only:
+            return None
+        for ref in departments:
+            entry = self.gazetteer.get(ref)
+            if entry is not None and (self.date is None or entry.in_office(self.date)):
+                return self._from_entry(entry, None)
         return None
 
     def kind_of(self, ref: str) -> str:

@@ -99,10 +99,13 @@ class RolesFile(_Strict):
     suffixes: list[str] = Field(default_factory=list)
     not_before: list[str] = Field(default_factory=list)
     council_roles: list[str] = Field(default_factory=list)
+    department_roles: list[str] = Field(default_factory=list)
     departments: list[DepartmentRule] = Field(default_factory=list)
     titles: Titles
 
-    _clean = field_validator("modifiers", "suffixes", "not_before", "council_roles")(_words)
+    _clean = field_validator(
+        "modifiers", "suffixes", "not_before", "council_roles", "department_roles"
+    )(_words)
 
 
 # --------------------------------------------------------------------------- programmes.yaml

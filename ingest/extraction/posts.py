@@ -64,6 +64,11 @@ def _is(doc: Doc, line: LineContext, i: int, labels: tuple[str, ...]) -> bool:
     return doc[i].ent_type_ in labels and _ref(line, i) is not None
 
 
+def _table_row(line: LineContext) -> bool:
+    text = line.doc.text.strip()
+    return text.startswith("|") and text.endswith("|")
+
+
 def _possessed(line: LineContext, k: int, end: int) -> int:
     """The organisation a possessive chain ends in: "the LGA's Community Wellbeing Board"
     from the LGA at ``k`` to the board."""
@@ -98,10 +103,35 @@ class PostReader:
         """Every post the document's sentences state, as holdsPost (and headOf) claims."""
         out: list[Claim] = []
         for line in lines:
+            if _table_row(line):
+                for post in self._row_posts(line, resolver):
+                    out.extend(self._claims(line, post, resolver))
+                continue
             for sentence in line.doc.sents:
                 for post in self._posts(line, sentence, resolver):
                     out.extend(self._claims(line, post, resolver))
         return out
+
+    def _row_posts(self, line: LineContext, resolver) -> list[Post]:
+        """A table row naming one person: every post in the row is theirs ("| Jane Holt |
+        Chair of the Board; leader of Northshire Council |")."""
+        doc = line.doc
+        people = [k for k in range(len(doc)) if _is(doc, line, k, (PERSON,))]
+        if len(people) != 1:
+            return []
+        whole = doc[0 : len(doc)]
+        posts = []
+        for r in range(len(doc)):
+            if doc[r].ent_type_ != ROLE or _found(line, r) is None:
+                continue
+            info = _found(line, r).data.get("role")
+            organisation, org_start, org_end = self._organisation(line, whole, r, people, resolver)
+            if info is None or organisation is None:
+                continue
+            start, end = min(people[0], r, org_start), max(people[0], r, org_end) + 1
+            person = _ref(line, people[0])
+            posts.append(Post(person, organisation, info.text, info.head, start, end))
+        return posts
 
     # -- reading a sentence -----------------------------------------------------------------
 
@@ -285,6 +315,12 @@ class PostReader:
         sentence ("In Barnsley, the assistant director ..."), else the council in focus."""
         info = _found(line, r).data["role"]
         label = info.rule.label.lower()
+        if label in self.rules.department_roles:
+            for words in (info.before, info.portfolio, label):
+                department = resolver.department(words) if words else None
+                if department is not None:
+                    return department  # "the health minister" in a text naming the department
+            return None
         officer = any(w in label for w in ("director", "chief executive", "officer", "head of"))
         if label not in self.rules.council_roles and not officer:
             return None
