@@ -161,6 +161,8 @@ class AgentReader:
         if j >= sentence.start and is_mention(line, j, ORG_LABELS):
             agents = org_run_before(line, j, sentence.start)
             w = agents[0] - 1
+            if w > sentence.start and doc[w].lower_ == "the":
+                w -= 1  # "which the Department set up"
             if w >= sentence.start + 1 and doc[w].lower_ in ("which", "that"):
                 t = w - 1 if doc[w - 1].text != "," else w - 2
                 if is_mention(line, t, TARGETS):
