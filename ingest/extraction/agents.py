@@ -257,10 +257,14 @@ class AgentReader:
             if stop == k or stop - k > _FOCUS_WORDS:
                 return []
             words = doc[k:stop].text
-            target_ref = resolver.theme(words)
+            if all(t.is_title or not t.is_alpha or t.is_stop for t in doc[k:stop]):
+                # "Pembrokeshire's focus will be on Pembroke Dock Marine": a named project
+                target_ref, kind = resolver.programme(words), PROGRAMME
+            else:
+                target_ref, kind = resolver.theme(words), THEME
             if target_ref is None:
                 return []
-            add_mention(line, k, stop, THEME, target_ref)
+            add_mention(line, k, stop, kind, target_ref)
             last = stop - 1
         return [
             quote_claim(

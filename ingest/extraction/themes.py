@@ -331,6 +331,9 @@ def split_items(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
             pieces.append((item_start, k))
             item_start = k + 1
     pieces.append((item_start, end))
+    # ", and the trust has set up ...": a clause after the list, not its last item
+    while len(pieces) > 1 and _is_clause(doc, *pieces[-1]):
+        pieces.pop()
     if separator == "," or len(pieces) == 1:
         # "and" (or "or") before the last item splits it off
         last_start, last_end = pieces[-1]
@@ -345,6 +348,25 @@ def split_items(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
         if item is not None:
             items.append(item)
     return items
+
+
+def _is_clause(doc: Doc, start: int, end: int) -> bool:
+    """Whether words are a clause with a verb of their own ("the list later grew"), which no
+    theme is, unless they are a question or an aim ("whether budgets can be delivered", "to
+    prevent falls")."""
+    first = start
+    while first < end and doc[first].lower_ in ("and", "or", "but"):
+        first += 1
+    if first < end and (_OPENER_CLASS.get(doc[first].lower_) or doc[first].tag_ == "VBG"):
+        return False
+    for t in doc[first:end]:
+        if t.lower_ in ("who", "that", "which", "where", "whose", "when"):
+            return False  # "children who get free school meals": the verb is the noun's
+        if t.tag_ in ("VBZ", "VBD", "VBP", "MD"):
+            if t.i == first and _opens_item(t):
+                continue  # "harbour jobs": a noun the tagger took for a verb
+            return True
+    return False
 
 
 def _title_case(text: str) -> bool:
@@ -386,6 +408,8 @@ def _trim(doc: Doc, start: int, end: int, longest: int = MAX_ITEM_WORDS) -> tupl
         end -= 1
     words = end - start
     if words < 1 or words > longest or not _opens_item(doc[start]):
+        return None
+    if _is_clause(doc, start, end):
         return None
     if not any(t.is_alpha and not t.is_stop for t in doc[start:end]):
         return None
