@@ -497,8 +497,9 @@ class PostFrame(_Strict):
     as_verbs: list[str]
     verbs: list[VerbPost]
     succession: list[str]
+    cabinet_cues: list[str] = Field(default_factory=list)
 
-    _check = field_validator("links", "as_verbs", "succession")(_words)
+    _check = field_validator("links", "as_verbs", "succession", "cabinet_cues")(_words)
 
 
 def _forms(values: list[list[str]]) -> list[list[str]]:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from graph.model import Claim, Predicate
+from ingest.extraction.lexicon import Phrases
+from ingest.extraction.sentence import org_run
 from ingest.mentions import ORG_LABELS, PERSON, ROLE, MentionRules
 from ingest.relations import LineContext
 from ingest.rules import PostFrame
@@ -98,10 +100,13 @@ class PostReader:
         self.as_verbs = frozenset(w.lower() for w in frames.as_verbs)
         self.verbs = {w.lower(): verb.role for verb in frames.verbs for w in verb.words}
         self.succession = frozenset(w.lower() for w in frames.succession)
+        self.cabinet_cues = Phrases(frames.cabinet_cues)
 
     def claims(self, lines: list[LineContext], resolver) -> list[Claim]:
         """Every post the document's sentences state, as holdsPost (and headOf) claims."""
         out: list[Claim] = []
+        for post, line in self._cabinet_lines(lines, resolver):
+            out.extend(self._claims(line, post, resolver))
         for line in lines:
             if _table_row(line):
                 for post in self._row_posts(line, resolver):
@@ -111,6 +116,46 @@ class PostReader:
                 for post in self._posts(line, sentence, resolver):
                     out.extend(self._claims(line, post, resolver))
         return out
+
+    def _cabinet_lines(self, lines: list[LineContext], resolver) -> list[tuple[Post, LineContext]]:
+        """ "The rest of the cabinet is:" and then one member a line, "Cllr Jane Holt -
+        adult social care": each holds that portfolio in the council in focus."""
+        out = []
+        for index, line in enumerate(lines):
+            doc = line.doc
+            words = [t.lower_ for t in doc]
+            if (
+                not words
+                or doc.text.rstrip()[-1:] != ":"
+                or not self.cabinet_cues.any(words, range(len(words)))
+            ):
+                continue
+            end = line.start + len(doc.text)
+            council = next(
+                (f.ref for f in resolver.before(end) if f.ref.startswith("council/")), None
+            )
+            if council is None:
+                continue
+            for item in lines[index + 1 : index + 16]:
+                post = self._cabinet_member(item, council)
+                if post is None:
+                    break
+                out.append((post, item))
+        return out
+
+    def _cabinet_member(self, line: LineContext, council: str) -> Post | None:
+        doc = line.doc
+        people = [k for k in range(len(doc)) if _is(doc, line, k, (PERSON,))]
+        if len(people) != 1 or any(t.ent_type_ == ROLE for t in doc):
+            return None
+        p = people[0]
+        if p + 2 >= len(doc) or doc[p + 1].text not in ("-", "–", "—", ":", ","):
+            return None
+        portfolio = doc[p + 2 :].text.strip().rstrip(".;,")
+        if not portfolio or len(portfolio.split()) > 12:
+            return None
+        role = f"cabinet member for {portfolio}"
+        return Post(_ref(line, p), council, role, False, p, len(doc))
 
     def _row_posts(self, line: LineContext, resolver) -> list[Post]:
         """A table row naming one person: every post in the row is theirs ("| Jane Holt |
@@ -155,13 +200,20 @@ class PostReader:
         organisation, org_start, org_end = self._organisation(line, sentence, r, people, resolver)
         if organisation is None:
             return []
+        organisations = [organisation]
+        if org_end > r and _ref(line, org_end) == organisation:
+            # a joint post: "chief executive of Hammersmith and Fulham and Kensington and
+            # Chelsea" holds it in both
+            run = org_run(line, org_end, sentence.end)
+            organisations += [_ref(line, k) for k in run[1:]]
+            org_end = run[-1]
         start = min([*people, r, org_start])
         end = max([*people, r, org_end]) + 1
         posts = []
         for p in people:
             person = self._person_ref(line, p, resolver)
-            if person:
-                posts.append(Post(person, organisation, info.text, info.head, start, end))
+            for org in organisations if person else ():
+                posts.append(Post(person, org, info.text, info.head, start, end))
         return posts
 
     def _person_ref(self, line: LineContext, k: int, resolver) -> str | None:
@@ -264,6 +316,8 @@ class PostReader:
             if j < sentence.end and _is(doc, line, j, ORG_LABELS):
                 j = _possessed(line, j, sentence.end)
                 return _ref(line, j), r, j
+        # (a joint post over two councils, "chief executive of A and B", is read by
+        # _joint_organisations)
         # before it: "Northshire's chief executive", "LGA Chairman", "its director"
         k = r - 1
         while k >= sentence.start and doc[k].lower_ in self.links - {"its", "their"} | {"then"}:
