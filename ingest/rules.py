@@ -331,8 +331,6 @@ def parse_pattern(text: str) -> list[Element]:
 
 
 RelationKind = Literal[
-    "post",
-    "head",
     "leads",
     "participatesIn",
     "rated",
@@ -345,19 +343,7 @@ RelationKind = Literal[
 # Kinds read from the other end: "ORG set up PROGRAMME" states PROGRAMME createdBy ORG, and
 # "themes: A, B" states PROGRAMME hasTheme A, B.
 INVERSE_KINDS = ("created", "themeOf")
-FOCUS_KINDS = (
-    "programme",
-    "owner",
-    "pilot",
-    "fund",
-    "scheme",
-    "theme",
-    "target",
-    "department",
-    "body",
-    "council",
-    "meeting",
-)
+FOCUS_KINDS = ("programme", "owner", "pilot", "fund", "scheme", "theme", "target")
 
 
 class RelationRule(_Strict):
@@ -369,7 +355,6 @@ class RelationRule(_Strict):
     subject: str
     object: str | None = None  # a slot, or None to take the focus named by `focus`
     focus: Literal[FOCUS_KINDS] | None = None  # type: ignore[valid-type]
-    role: str | None = None  # a slot (ROLE) or a literal role label
     rating: str | None = None  # a literal or a template with {captures}
     subject_head: list[str] = Field(default_factory=list)  # the subject's last word is one
     confidence: float = Field(0.8, gt=0, le=1)
@@ -397,10 +382,6 @@ class RelationRule(_Strict):
                 )
         if self.object is None and self.focus is None:
             raise ValueError(f"relation {self.name!r}: give an 'object' slot or a 'focus'")
-        if self.predicate in ("post", "head") and not self.role:
-            raise ValueError(f"relation {self.name!r}: a post needs a 'role'")
-        if self.role and self.role.isupper() and self.role not in slots:
-            raise ValueError(f"relation {self.name!r}: role {self.role!r} is not a slot")
         if self.predicate == "rated" and not self.rating:
             raise ValueError(f"relation {self.name!r}: a rating needs 'rating'")
         for name in re.findall(r"{(\w+)}", self.rating or ""):
@@ -415,10 +396,8 @@ class RelationRule(_Strict):
 
     @property
     def predicates(self) -> tuple[Predicate, ...]:
-        """The graph predicates the rule asserts (a post may add headOf later, by role)."""
+        """The graph predicates the rule asserts."""
         return {
-            "post": (Predicate.HOLDS_POST,),
-            "head": (Predicate.HOLDS_POST, Predicate.HEAD_OF),
             "leads": (Predicate.LEADS,),
             "participatesIn": (Predicate.PARTICIPATES_IN,),
             "rated": (Predicate.RATED,),

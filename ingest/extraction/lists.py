@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 
 from graph.model import Claim, Predicate
 from ingest.extraction.lexicon import Phrases, phrase_words
+from ingest.extraction.sentence import subject_before
 from ingest.mentions import ORG_LABELS, PROGRAMME
 from ingest.relations import LineContext
 from ingest.rules import FramesFile
@@ -339,25 +340,11 @@ def _claims(
 
 
 def _subject_before(resolver, start: int, listed: set[str]) -> str | None:
-    """What "its" points to: the first organisation that can have members in the sentence
-    before (its subject), else the last one named before."""
-    text = resolver.document.text
-    sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
-    previous = max(text.rfind(". ", 0, sentence_start - 1), text.rfind("\n", 0, sentence_start - 1))
-    candidates = [
-        f
-        for f in resolver.found
-        if f.ref
-        and previous < f.start < start
-        and f.ref not in listed
-        and _can_own(f.ref, resolver)
-    ]
-    if candidates:
-        return min(candidates, key=lambda f: f.start).ref
-    for earlier in resolver.before(start):
-        if earlier.ref not in listed and _can_own(earlier.ref, resolver):
-            return earlier.ref
-    return None
+    """What "its" points to: the organisation that can have members which the sentence
+    before is about."""
+    return subject_before(
+        resolver, start, lambda ref: ref not in listed and _can_own(ref, resolver)
+    )
 
 
 def _can_own(ref: str, resolver) -> bool:

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 
 from graph.model import Claim, Predicate
 from ingest.extraction.lexicon import Phrases
-from ingest.extraction.sentence import org_run
+from ingest.extraction.sentence import org_run, subject_before
 from ingest.mentions import ORG_LABELS, PERSON, ROLE, MentionRules
 from ingest.relations import LineContext
 from ingest.rules import PostFrame
@@ -244,6 +244,10 @@ class PostReader:
                         people.insert(0, earlier)
                 return people
             lower = t.lower_
+            earlier_post = self._coordinated_post(line, sentence, k)
+            if earlier_post is not None:
+                k = earlier_post - 1  # "Holt, chair of the network and leader of X"
+                continue
             if lower in _PRONOUNS and commas == 0:
                 return [k]  # "he had been chief executive of Camden"
             if lower in (",", "(", "|"):
@@ -262,6 +266,18 @@ class PostReader:
                 return []
             k -= 1
         return []
+
+    def _coordinated_post(self, line: LineContext, sentence: Span, k: int) -> int | None:
+        """The earlier post word of "ROLE of ORG and" that ends at ``k`` ("and"), if any."""
+        doc = line.doc
+        if doc[k].lower_ != "and" or not _is(doc, line, k - 1, ORG_LABELS):
+            return None
+        j = k - 2
+        if j >= sentence.start and doc[j].lower_ == "the":
+            j -= 1
+        if j - 1 >= sentence.start and doc[j].lower_ in _ATTACH and doc[j - 1].ent_type_ == ROLE:
+            return j - 1
+        return None
 
     def _person_before(self, line: LineContext, sentence: Span, k: int) -> int | None:
         """The person who is the subject of a verb at ``k``: "Fothergill, leader of
@@ -320,14 +336,21 @@ class PostReader:
         # _joint_organisations)
         # before it: "Northshire's chief executive", "LGA Chairman", "its director"
         k = r - 1
-        while k >= sentence.start and doc[k].lower_ in self.links - {"its", "their"} | {"then"}:
-            k -= 1
+        portfolio = 0
+        while k >= sentence.start and (
+            doc[k].lower_ in self.links - {"its", "their"} | {"then"}
+            or (portfolio < 3 and doc[k].is_lower and doc[k].pos_ in ("NOUN", "ADJ"))
+        ):
+            portfolio += doc[k].lower_ not in self.links
+            k -= 1  # "the Conservative social services spokesperson"
         if k >= sentence.start and doc[k].lower_ in _POSSESSIVE:
             k -= 1
         if k >= sentence.start and _is(doc, line, k, ORG_LABELS):
             return _ref(line, k), k, r
         if k >= sentence.start and doc[k].lower_ in ("its", "their"):
-            owner = self._owner_before(line, sentence, min([*people, k]), resolver)
+            # "Holt has joined the network as its director": the organisation named before
+            # "its" in the sentence, else the one the text was about
+            owner = self._owner_before(line, sentence, k, resolver)
             return owner, k, r
         # "Northshire Council, whose leader is ..."
         if (
@@ -357,10 +380,9 @@ class PostReader:
             if _is(doc, line, j, ORG_LABELS):
                 return _ref(line, j)
         offset = line.start + doc[sentence.start].idx
-        for earlier in resolver.before(offset):
-            if earlier.ref.split("/")[0] in ("council", "body"):
-                return earlier.ref
-        return None
+        return subject_before(
+            resolver, offset, lambda ref: ref.split("/")[0] in ("council", "body")
+        )
 
     def _default_organisation(
         self, line: LineContext, sentence: Span, r: int, resolver
@@ -375,10 +397,17 @@ class PostReader:
                 if department is not None:
                     return department  # "the health minister" in a text naming the department
             return None
+        if label in ("chair", "vice-chair") and r > 0 and line.doc[r - 1].text == "(":
+            return resolver.meeting_body()  # "Councillor Jane Holt (Chair)" in minutes
+        doc = line.doc
+        if info.head and r > sentence.start and doc[r - 1].text == ",":
+            # "Work at the Commission will focus on ..., chairperson Anne Parker told ..."
+            for j in range(r - 2, sentence.start - 1, -1):
+                if _is(doc, line, j, ("BODY",)):
+                    return _ref(line, j)
         officer = any(w in label for w in ("director", "chief executive", "officer", "head of"))
         if label not in self.rules.council_roles and not officer:
             return None
-        doc = line.doc
         for j in range(r - 1, sentence.start - 1, -1):
             if doc[j].ent_type_ == "COUNCIL" and _ref(line, j):
                 return _ref(line, j)

@@ -84,3 +84,23 @@ def quote_claim(
         extractor=extractor,
         confidence=confidence,
     )
+
+
+def subject_before(resolver, start: int, accept) -> str | None:
+    """What "its" points to: the first entity ``accept`` takes in the sentence before
+    ``start`` (the sentence's subject), else the last one named before."""
+    text = resolver.document.text
+    sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+    previous = max(
+        text.rfind(". ", 0, max(sentence_start - 1, 0)),
+        text.rfind("\n", 0, max(sentence_start - 1, 0)),
+    )
+    candidates = [
+        f for f in resolver.found if f.ref and previous < f.start < start and accept(f.ref)
+    ]
+    if candidates:
+        return min(candidates, key=lambda f: f.start).ref
+    for earlier in resolver.before(start):
+        if accept(earlier.ref):
+            return earlier.ref
+    return None
