@@ -724,8 +724,11 @@ def _next_items(lines: list[_Line], index: int, labels: tuple[str, ...]) -> tupl
             for w in re.findall(r"[A-Za-z][\w'’-]*", bullet_text(rest))
             if w.lower() not in ("and", "or")
         ]
+        opens_with_org = min(f.start for f in orgs) - line.start <= 2
+        short = len(line.text.split()) <= 14
         if len(leftover) > max(2, len(orgs) // 3) and not is_bullet(line.text):
-            break
+            if not (opens_with_org and short):
+                break  # "Cornwall and the Isles of Scilly" is an item; a sentence is not
         refs.extend(f.ref for f in orgs if f.ref not in refs)
         end = line.start + len(line.text.rstrip())
         if not is_bullet(line.text):

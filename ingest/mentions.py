@@ -1395,9 +1395,10 @@ class LineScanner:
                 start -= 1
             modifiers = list(doc[start:i])
             if not modifiers or not any(
-                t.pos_ in ("NOUN", "PROPN") or t.dep_ == "compound" for t in modifiers
+                t.pos_ in ("NOUN", "PROPN") or t.dep_ == "compound" or t.text == "-"
+                for t in modifiers
             ):
-                continue
+                continue  # "the new programme" names none; "the tri-borough programme" does
             if any(is_capitalised(t) for t in modifiers) and not scheme:
                 continue  # capitalised names are found as runs of capitals
             if scheme and not self._is_scheme(doc[start : i + 1]):
