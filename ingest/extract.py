@@ -121,7 +121,7 @@ class Extractor:
             self._item,
         )
         self.posts = PostReader(self.mention_rules, self.rules.frames.posts)
-        self.agents = AgentReader(self.rules.frames.agents)
+        self.agents = AgentReader(self.rules.frames.agents, self.mention_rules)
         self.parts = PartReader(self.rules.frames.parts)
         self.tables = TableReader(self.rules.frames.tables, self.mention_rules)
         self.concepts = concept_index(self.rules.themes.concepts)
@@ -726,9 +726,9 @@ def _next_items(lines: list[_Line], index: int, labels: tuple[str, ...]) -> tupl
         ]
         opens_with_org = min(f.start for f in orgs) - line.start <= 2
         short = len(line.text.split()) <= 14
-        if len(leftover) > max(2, len(orgs) // 3) and not is_bullet(line.text):
-            if not (opens_with_org and short):
-                break  # "Cornwall and the Isles of Scilly" is an item; a sentence is not
+        wordy = len(leftover) > max(2, len(orgs) // 3) and not is_bullet(line.text)
+        if wordy and not (opens_with_org and short):
+            break  # "Cornwall and the Isles of Scilly" is an item; a sentence is not
         refs.extend(f.ref for f in orgs if f.ref not in refs)
         end = line.start + len(line.text.rstrip())
         if not is_bullet(line.text):

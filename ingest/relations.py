@@ -419,6 +419,7 @@ class ClaimBuilder:
             return (
                 line.line_theme
                 or resolver.heading_theme(line.heading)
+                or self._named_heading(line)
                 or resolver.programme_in_focus(offset, None)
             )
         if focus in ("pilot", "fund"):
@@ -426,6 +427,20 @@ class ClaimBuilder:
                 offset, None
             )
         return resolver.programme_in_focus(offset, None)
+
+    def _named_heading(self, line: LineContext) -> str | None:
+        """A short title-case heading right above a "Lead council:" line names a project
+        ("Homes as Power Stations")."""
+        heading = line.heading
+        before = self.resolver.document.text[: line.start].rstrip()
+        if not heading or not before.endswith(heading):
+            return None
+        words = heading.strip("#*_ ").split()
+        if not 1 < len(words) <= 8 or not all(w[:1].isupper() or len(w) <= 3 for w in words):
+            return None
+        if any(w.lower() in self.rules.not_person_words for w in words):
+            return None  # "Report of the Programme Director" heads a paper, not a project
+        return self.resolver.programme(" ".join(words))
 
     def _noun_phrase_target(
         self, line: LineContext, hit: Hit, token: int

@@ -25,7 +25,7 @@ from graph.model import Claim, Predicate
 from ingest.extraction.lexicon import Phrases
 from ingest.extraction.sentence import is_mention, org_run, org_run_before, quote_claim, ref_at
 from ingest.mentions import ORG_LABELS, PROGRAMME, THEME
-from ingest.relations import LineContext
+from ingest.relations import LineContext, trim_phrase
 from ingest.rules import AgentFrame
 
 EXTRACTOR = "agent:"
@@ -96,8 +96,9 @@ _FOCUS_WORDS = 16  # the longest theme a focus phrase names
 class AgentReader:
     """Finds who leads and who set up the programmes a document names."""
 
-    def __init__(self, frame: AgentFrame) -> None:
-        """Compile the verb forms and lead nouns."""
+    def __init__(self, frame: AgentFrame, rules) -> None:
+        """Compile the verb forms and lead nouns; ``rules`` (MentionRules) trims themes."""
+        self.rules = rules
         self.leads = Phrases(form for family in frame.leads for form in family)
         self.created = Phrases(form for family in frame.created for form in family)
         self.lead_nouns = frozenset(w.lower() for w in frame.lead_nouns)
@@ -261,7 +262,10 @@ class AgentReader:
                 # "Pembrokeshire's focus will be on Pembroke Dock Marine": a named project
                 target_ref, kind = resolver.programme(words), PROGRAMME
             else:
-                target_ref, kind = resolver.theme(words), THEME
+                # "new models of mental health support": the theme is the support; the
+                # whole phrase is another name for it
+                core = " ".join(trim_phrase(words.split(), self.rules)) or words
+                target_ref, kind = resolver.theme(core, alias=words), THEME
             if target_ref is None:
                 return []
             add_mention(line, k, stop, kind, target_ref)
