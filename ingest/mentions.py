@@ -1014,6 +1014,15 @@ class LineScanner:
         }
         for start, end, from_model in spans:
             start, end = clean_name_span(doc[start:end])
+            # "Because the CCG ...", "Yes, Health and ...", "Members of the Board": a word that
+            # opens the sentence is not part of the name
+            while start < end and (
+                doc[start].pos_ in ("INTJ", "SCONJ", "CCONJ", "ADV", "PRON")
+                or doc[start].lower_ in ("members", "member", "yes", "no")
+            ):
+                start += 1
+                if start < end and doc[start].lower_ in ("of", "the", ","):
+                    start += 1
             while start < end and doc[start].ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL"):
                 start += 1
             for k in range(start, end - 2):
@@ -1059,7 +1068,7 @@ class LineScanner:
                     continue
                 out.append(Candidate(start, end, BODY, "body", {"name": name, "model": from_model}))
             elif (from_model or len(tokens) >= 2) and self._organisation_context(
-                start, end, blocked
+                start, end, blocked, from_model
             ):
                 out.append(
                     Candidate(start, end, BODY, "body", {"name": name, "model": True, "weak": True})
@@ -1177,7 +1186,9 @@ class LineScanner:
         words = tuple(t.lower_ for t in doc[max(0, i - 3) : i])
         return any(words[-len(c) :] == c for c in self.rules.context_before if len(c) <= len(words))
 
-    def _organisation_context(self, start: int, end: int, blocked: list[Candidate]) -> bool:
+    def _organisation_context(
+        self, start: int, end: int, blocked: list[Candidate], from_model: bool = True
+    ) -> bool:
         """Whether the text calls an unmarked name an organisation: it is the body of a post
         ("director of policy at Nacro") or an apposition says so ("Nacro, the charity")."""
         doc = self.doc
@@ -1189,8 +1200,14 @@ class LineScanner:
         i = start - 1
         if i >= 0 and doc[i].lower_ == "the":
             i -= 1
-        if i >= 0 and doc[i].lower_ in ("at", "of", "for", "with", "to") and i in roles_end:
-            return True
+        if i >= 0 and i in roles_end:
+            if doc[i].lower_ in ("at", "with"):
+                return True
+            # after "of" or "for" a post's capitalised words are as often its portfolio
+            # ("Head of Business Systems", "Secretary for Finance"): only a name the model
+            # reads as an organisation
+            if doc[i].lower_ in ("of", "for", "to") and from_model:
+                return True
         if doc[end - 1].lower_ in self.rules.programme_heads:
             return False  # "the Digital Forum, a network of ...": a forum is a programme
         return self._apposition_says_organisation(end)
