@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 FIXTURES = ROOT / "tests" / "fixtures"
 GOLD = ROOT / "tests" / "gold"
+# documents of the genre written by others, with gold: the development set (never shipped)
+DEVCORPUS = ROOT.parent / "shared" / "devcorpus"
 CLI = [sys.executable, "-m", "api.cli"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -229,8 +229,8 @@ class ThemeReader:
                     if j + 1 < sentence.end and _opens_item(doc[j + 1]):
                         return i, j + 1
                     break
-                if doc[j].is_punct:
-                    break
+                if doc[j].is_punct or doc[j].pos_ in ("VERB", "AUX", "PART", "SCONJ", "PRON"):
+                    break  # "areas to ensure that they are ...": the verb is another's
         return None
 
     def _after_programme(self, doc: Doc, start: int, i: int) -> bool:
