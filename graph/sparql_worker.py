@@ -17,17 +17,21 @@ from __future__ import annotations
 import ctypes
 import os
 import pickle
+import re
 import resource
 import select
 import signal
 import struct
 import sys
 import threading
+import time
 from typing import Any
 
 import pyoxigraph as ox
 
 _HEADER = struct.Struct("<Q")
+_STORAGE_ERROR = re.compile(r"Corruption|IO error|No such file")
+OPEN_TRIES = 40
 _PR_SET_PDEATHSIG = 1
 
 Outcome = tuple[str, Any]
@@ -45,8 +49,21 @@ def run_query(store: ox.Store, text: str, graph: bool, fmt: str) -> Outcome:
     except OSError as exc:
         return ("store", str(exc))
     except (ValueError, RuntimeError, TypeError) as exc:
-        return ("failed", str(exc))
+        return ("store" if _STORAGE_ERROR.search(str(exc)) else "failed", str(exc))
     return ("ok", body or b"")
+
+
+def open_store(path: str) -> ox.Store:
+    """A read-only view of the store at `path`. Opened just as the writer compacts, RocksDB
+    can find a file named in its manifest already gone; a moment later it opens."""
+    for _ in range(OPEN_TRIES - 1):
+        try:
+            return ox.Store.read_only(path)
+        except (OSError, RuntimeError) as exc:
+            if not _STORAGE_ERROR.search(str(exc)):
+                raise
+            time.sleep(0.05)
+    return ox.Store.read_only(path)
 
 
 def send(fd: int, message: Any) -> None:
@@ -110,13 +127,18 @@ def main() -> None:
     store, opened = None, None
     while (request := receive(requests)) is not None:
         path, generation, text, graph, fmt = request
-        if store is None or opened != (path, generation):
-            try:
-                store, opened = ox.Store.read_only(path), (path, generation)
-            except OSError as exc:
-                send(answers, ("store", str(exc)))
-                continue
-        send(answers, run_query(store, text, graph, fmt))
+        outcome: Outcome = ("store", "not opened")
+        for _ in range(2):  # a view the writer's compaction broke is opened anew, once
+            if store is None or opened != (path, generation) or outcome[0] == "store":
+                try:
+                    store, opened = open_store(path), (path, generation)
+                except (OSError, RuntimeError) as exc:
+                    outcome = ("store", str(exc))
+                    break
+            outcome = run_query(store, text, graph, fmt)
+            if outcome[0] != "store":
+                break
+        send(answers, outcome)
 
 
 if __name__ == "__main__":
