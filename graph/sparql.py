@@ -31,7 +31,7 @@ MAX_DEPTH = 128
 # 6,700 terms of + or *, 9,300 of && or || or !. 256 operators is ten times a long FILTER.
 MAX_OPERATORS = 256
 # Planning time grows with about the fourth power of the number of patterns: 50 take 0.15 s,
-# 100 take 2.5 s, 200 more than 30 s. The count is approximate (objects and groups).
+# 100 take 2.5 s, 200 more than 30 s. The count is approximate: the objects of triples.
 MAX_TRIPLE_PATTERNS = 100
 # Room for a long VALUES list; 50,000 nested groups "{}" fit, so they meet the depth check.
 MAX_QUERY_BYTES = 128 * 1024
@@ -207,6 +207,7 @@ _OPERATORS = frozenset(
     {"&&", "||", "!", "|", "/", "^", "+", "-", "*", "=", "!=", "<", ">", "<=", ">="}
 )
 _VALUES = frozenset({"iri", "string", "var", "bnode", "number", "pname", "name"})
+_TERMS = frozenset({"iri", "string", "var", "bnode", "number", "pname", "langtag"})
 _SYNTAX = re.compile(r"^error at (\d+):(\d+): ?(.*)$", re.S)
 
 
@@ -279,7 +280,6 @@ def prepare_query(
             pass
         elif token.text in _OPENERS:
             brackets.append(token.text)
-            patterns += token.text == "{"
             if len(brackets) > limits.max_depth:
                 raise BadQuery(
                     f"the query nests brackets more than {limits.max_depth} deep "
@@ -290,6 +290,8 @@ def prepare_query(
         elif token.text in _CLOSERS:
             if brackets:
                 brackets.pop()
+            if token.text == "}" and previous is not None and _ends_triple(previous):
+                patterns += 1  # the group's last triple, without its "."
         elif token.text in _OPERATORS:
             operators += 1
         elif token.text in ".;," and inner in ("{", "["):
@@ -313,6 +315,11 @@ def prepare_query(
             f"the limit is {limits.max_triple_patterns}"
         )
     return _with_prefixes(query, form, used, declared)
+
+
+def _ends_triple(token: Token) -> bool:
+    """Whether a token can be the last of a triple pattern (its object)."""
+    return token.kind in _TERMS or token.text == "]"
 
 
 def _check_service(tokens: list[Token], n: int, allowed: frozenset[str]) -> None:

@@ -182,6 +182,36 @@ def test_errors_name_positions_in_the_users_own_text(sparql_server: Server) -> N
     assert syntax["line"] == 3
 
 
+def test_a_slow_query_holds_neither_the_event_loop_nor_the_other_routes(
+    sparql_server: Server,
+) -> None:
+    url = sparql_server.url
+    for send in (
+        lambda: httpx.post(f"{url}/sparql", data={"query": HEAVY}, timeout=30),
+        lambda: httpx.post(
+            f"{url}/sparql",
+            content=HEAVY,
+            headers={"Content-Type": "application/sparql-query"},
+            timeout=30,
+        ),
+        lambda: httpx.get(f"{url}/sparql", params={"query": HEAVY}, timeout=30),
+    ):
+        slow = threading.Thread(target=send)
+        slow.start()
+        time.sleep(0.5)  # it is running, and long, by now
+        with httpx.Client(timeout=10) as client:
+            for _ in range(5):
+                for path, params in (
+                    ("/health", {}),
+                    ("/search", {"q": "council leaders"}),
+                    ("/sparql", {"query": SMALL}),
+                ):
+                    started = time.perf_counter()
+                    assert client.get(f"{url}{path}", params=params).status_code == 200
+                    assert time.perf_counter() - started < 0.2, path
+        slow.join()
+
+
 def test_heavy_queries_neither_starve_the_server_nor_outlive_their_limit(
     sparql_server: Server,
 ) -> None:
