@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -21,6 +20,7 @@ import httpx
 import pytest
 
 from tests.conftest import CLI, ROOT, Server
+from tests.loopback import Listener
 from tests.processes import alive, children, tree_cpu_s
 
 pytestmark = pytest.mark.integration
@@ -57,39 +57,6 @@ def sparql_server(hash_store: Path) -> Iterator[Server]:
     server = Server(hash_store, env={**HASH, "CIVICGRAPH_QUERY_TIMEOUT_S": str(LIMIT_S)})
     yield server
     server.stop()
-
-
-class Listener:
-    """A TCP listener on loopback that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-        self.connections: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            conn.settimeout(1)
-            try:
-                self.connections.append(conn.recv(4096))
-            except OSError:
-                self.connections.append(b"")
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
 
 
 def test_service_clauses_never_reach_the_server_they_name(

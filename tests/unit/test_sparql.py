@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import socket
-import threading
 
 import pyoxigraph as ox
 import pytest
@@ -23,6 +21,7 @@ from graph.sparql import (
 )
 from graph.sparql_pool import InProcessRunner
 from graph.vocab import PREFIXES
+from tests.loopback import Listener
 
 
 def kinds(query: str) -> list[tuple[str, str]]:
@@ -258,33 +257,18 @@ def test_syntax_errors_are_at_the_users_own_line_and_column() -> None:
 # -- agreement with the engine ------------------------------------------------------------
 
 
-class Listener:
-    """A loopback TCP listener that counts the connections it receives."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
+def test_an_allowed_endpoint_is_queried() -> None:
+    listener = Listener()
+    endpoint = f"http://127.0.0.1:{listener.port}/sparql"
+    query = f"SELECT * {{ SERVICE SILENT <{endpoint}> {{ ?s ?p ?o }} }}"
+    try:
+        with pytest.raises(BadQuery):
+            prepare_query(query)
+        prepared = prepare_query(query, allow_services=[endpoint])
+        InProcessRunner(ox.Store()).run(prepared, negotiate(None, graph=False))
+    finally:
+        listener.close()
+    assert len(listener.connections) == 1
 
 
 def test_every_query_that_makes_the_engine_connect_is_refused() -> None:
@@ -326,12 +310,12 @@ def test_every_query_that_makes_the_engine_connect_is_refused() -> None:
     try:
         for b, s in itertools.product(before, service):
             query = f"{head}SELECT * {{ {b}{s} {{ ?s ?p ?o }} }}"
-            seen = listener.connections
+            seen = len(listener.connections)
             # the engine waits for the listener to accept and close, so a connection is
             # counted by the time the query returns
             with contextlib.suppress(SyntaxError, OSError, RuntimeError):
                 list(store.query(query))
-            if listener.connections > seen:
+            if len(listener.connections) > seen:
                 connected += 1
                 with pytest.raises(BadQuery, match="refused"):
                     prepare_query(query)
