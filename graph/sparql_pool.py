@@ -177,10 +177,8 @@ class SparqlPool:
         """Run a query on an idle worker within the time limit; 503 when it ran past the limit,
         when it would be one long query too many, or when no slot frees in time."""
         if not self._slots.acquire(timeout=QUEUE_WAIT_S):
-            raise Busy(
-                f"the SPARQL endpoint is busy; try again in {self._retry_after()} s",
-                retry_after=self._retry_after(),
-            )
+            retry = self._retry_after()
+            raise Busy(f"the SPARQL endpoint is busy; try again in {retry} s", retry_after=retry)
         try:
             worker = self._take_worker()
             return self._run_on(worker, query, fmt)
