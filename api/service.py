@@ -235,7 +235,7 @@ class CivicGraph:
         is switched off."""
         if not self.settings.extract:
             return None
-        from ingest.extract import load_extractor
+        from ingest.extraction import load_extractor
 
         return load_extractor
 

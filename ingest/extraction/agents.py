@@ -22,10 +22,10 @@ from collections.abc import Callable
 from spacy.tokens import Span
 
 from graph.model import Claim, Predicate
+from ingest.extraction.labels import ORG_LABELS, PROGRAMME, THEME
 from ingest.extraction.lexicon import Phrases
+from ingest.extraction.patterns import LineContext, trim_phrase
 from ingest.extraction.sentence import is_mention, org_run, org_run_before, quote_claim, ref_at
-from ingest.mentions import ORG_LABELS, PROGRAMME, THEME
-from ingest.relations import LineContext, trim_phrase
 from ingest.rules import AgentFrame
 
 EXTRACTOR = "agent:"

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from graph.model import Claim, Predicate
+from ingest.extraction.labels import ORG_LABELS, PROGRAMME
 from ingest.extraction.lexicon import Phrases, phrase_words
-from ingest.extraction.sentence import subject_before
-from ingest.mentions import ORG_LABELS, PROGRAMME
-from ingest.relations import LineContext
+from ingest.extraction.patterns import LineContext
+from ingest.extraction.sentence import is_mention, ref_at, subject_before
 from ingest.rules import FramesFile
 
 EXTRACTOR = "list:"
@@ -52,15 +52,6 @@ class OrgList:
 NextItems = Callable[[int, tuple[str, ...]], tuple[list[str], int]]
 
 
-def _ref(line: LineContext, i: int) -> str | None:
-    found = line.token_found.get(i)
-    return getattr(found, "ref", None)
-
-
-def _is_org(doc: Doc, line: LineContext, i: int) -> bool:
-    return doc[i].ent_type_ in ORG_LABELS and _ref(line, i) is not None
-
-
 def _aside_end(doc: Doc, i: int, end: int) -> int:
     """The token after a bracketed aside that starts at ``i``, or ``i``."""
     if i < end and doc[i].text == "(":
@@ -75,7 +66,7 @@ def lists_in_sentence(line: LineContext, sentence: Span) -> Iterator[list[int]]:
     doc = line.doc
     i, end = sentence.start, sentence.end
     while i < end:
-        if not _is_org(doc, line, i):
+        if not is_mention(line, i, ORG_LABELS):
             i += 1
             continue
         run = [i]
@@ -85,7 +76,7 @@ def lists_in_sentence(line: LineContext, sentence: Span) -> Iterator[list[int]]:
             while k < end and doc[k].lower_ in _JOINERS and joined < _MAX_JOIN:
                 k += 1
                 joined += 1
-            if joined and k < end and _is_org(doc, line, k):
+            if joined and k < end and is_mention(line, k, ORG_LABELS):
                 run.append(k)
                 j = _aside_end(doc, k + 1, end)
                 continue
@@ -127,7 +118,7 @@ class ListReader:
                     listed.update(run)
                     yield self._in_sentence(line, sentence, run, single=False)
                 for k in range(sentence.start, sentence.end):
-                    if k not in listed and _is_org(doc, line, k):
+                    if k not in listed and is_mention(line, k, ORG_LABELS):
                         yield self._in_sentence(line, sentence, [k], single=True)
             if sentences and _leads_in(sentences[-1]):
                 refs, end = next_items(line.index, ORG_LABELS)
@@ -147,7 +138,7 @@ class ListReader:
             line,
             sentence,
             tuple(run),
-            tuple(r for r in (_ref(line, k) for k in run) if r),
+            tuple(r for r in (ref_at(line, k) for k in run) if r),
             context,
             line.start + last.idx + len(last.text),
             single,
@@ -220,7 +211,7 @@ class ListReader:
         k = cue - 1
         while k >= 0 and doc[k].lower_ in (",", "which", "that", "also", "now", "will"):
             k -= 1
-        return _ref(line, k) if k >= 0 and doc[k].ent_type_ == PROGRAMME else None
+        return ref_at(line, k) if k >= 0 and doc[k].ent_type_ == PROGRAMME else None
 
     def _rating(
         self, found: OrgList, words: list[str], resolver, start: int, end: int
@@ -269,7 +260,7 @@ class ListReader:
                 after = [k for k in found.context if cue_end <= k < cue_end + 3]
                 owners = [k for k in after if self._owns(line, k, listed, resolver)]
                 if owners:
-                    return _ref(line, owners[0])
+                    return ref_at(line, owners[0])
         for cue_start, _ in self.whole_first.find(words, found.context):
             if cue_start > anchor:
                 continue
@@ -278,13 +269,13 @@ class ListReader:
                 return _subject_before(resolver, start, listed)
             owners = [k for k in before if self._owns(line, k, listed, resolver)]
             if owners:
-                return _ref(line, owners[-1])
+                return ref_at(line, owners[-1])
         return None
 
     def _owns(self, line: LineContext, k: int, listed: set[str], resolver) -> bool:
-        if not _is_org(line.doc, line, k):
+        if not is_mention(line, k, ORG_LABELS):
             return False
-        ref = _ref(line, k)
+        ref = ref_at(line, k)
         return ref not in listed and _can_own(ref, resolver)
 
     def _programme(self, found: OrgList, resolver, focus: str | None) -> tuple[str | None, bool]:
@@ -294,11 +285,11 @@ class ListReader:
         named = [
             k
             for k in found.context
-            if doc[k].ent_type_ == PROGRAMME and _ref(line, k) not in resolver.schemes
+            if doc[k].ent_type_ == PROGRAMME and ref_at(line, k) not in resolver.schemes
         ]
         if named:
             anchor = found.items[0] if found.items else found.sentence.end
-            return _ref(line, min(named, key=lambda k: abs(k - anchor))), True
+            return ref_at(line, min(named, key=lambda k: abs(k - anchor))), True
         # the programme the paragraph has just named ("...the new assessments. Pilot areas
         # are: ..."), else the one the document is about
         start = line.start + found.sentence.start_char

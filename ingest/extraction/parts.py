@@ -14,10 +14,10 @@ The part is a body; the whole is a council or a body. The words are data
 from __future__ import annotations
 
 from graph.model import Claim, Predicate
+from ingest.extraction.labels import BODY, ORG_LABELS
 from ingest.extraction.lexicon import Phrases
+from ingest.extraction.patterns import LineContext
 from ingest.extraction.sentence import is_mention, quote_claim, ref_at
-from ingest.mentions import BODY, ORG_LABELS
-from ingest.relations import LineContext
 from ingest.rules import PartFrame
 
 EXTRACTOR = "part:"

@@ -20,15 +20,20 @@ named, the council in focus. Words between the parts must be words that can stan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
 from graph.model import Claim, Predicate
+from ingest.extraction.labels import ORG_LABELS, PERSON, ROLE
 from ingest.extraction.lexicon import Phrases
-from ingest.extraction.sentence import org_run, subject_before
-from ingest.mentions import ORG_LABELS, PERSON, ROLE, MentionRules
-from ingest.relations import LineContext
+from ingest.extraction.mention_rules import MentionRules
+from ingest.extraction.patterns import LineContext
+from ingest.extraction.post_shapes import (
+    Post,
+    PostShapes,
+    _possessed,
+    _table_row,
+)
+from ingest.extraction.sentence import is_mention, org_run, ref_at, subject_before
 from ingest.rules import PostFrame
 
 EXTRACTOR = "post:"
@@ -41,56 +46,7 @@ _PASSABLE = frozenset({"ADV", "ADP", "NUM", "NOUN", "ADJ", "DET", "PART"})
 _WINDOW = 10
 
 
-@dataclass(frozen=True, slots=True)
-class Post:
-    """One post read from a sentence: who, where, which post, and the words that say so."""
-
-    person: str
-    organisation: str
-    role: str
-    head: bool
-    start: int  # merged-doc token bounds of the words that state it
-    end: int
-    by_verb: bool = False  # stated by a verb ("has led the council") rather than a post word
-
-
-def _found(line: LineContext, i: int):
-    return line.token_found.get(i)
-
-
-def _ref(line: LineContext, i: int) -> str | None:
-    return getattr(_found(line, i), "ref", None)
-
-
-def _is(doc: Doc, line: LineContext, i: int, labels: tuple[str, ...]) -> bool:
-    return doc[i].ent_type_ in labels and _ref(line, i) is not None
-
-
-def _table_row(line: LineContext) -> bool:
-    text = line.doc.text.strip()
-    return text.startswith("|") and text.endswith("|")
-
-
-def _possessed(line: LineContext, k: int, end: int) -> int:
-    """The organisation a possessive chain ends in: "the LGA's Community Wellbeing Board"
-    from the LGA at ``k`` to the board."""
-    doc = line.doc
-    while k + 2 < end and doc[k + 1].lower_ in _POSSESSIVE and _is(doc, line, k + 2, ORG_LABELS):
-        k += 2
-    return k
-
-
-def _before_aside(line: LineContext, sentence: Span, j: int) -> int:
-    """The token before an aside set off by commas that ends at ``j`` ("Badman, formerly
-    Kent's director, now chairs"), or -1 when there is none."""
-    doc = line.doc
-    for k in range(j, max(sentence.start, j - 16) - 1, -1):
-        if doc[k].text == ",":
-            return k - 1 if k - 1 >= sentence.start else -1
-    return -1
-
-
-class PostReader:
+class PostReader(PostShapes):
     """Reads posts from sentences whose mentions are merged into tokens."""
 
     def __init__(self, rules: MentionRules, frames: PostFrame) -> None:
@@ -117,81 +73,20 @@ class PostReader:
                     out.extend(self._claims(line, post, resolver))
         return out
 
-    def _cabinet_lines(self, lines: list[LineContext], resolver) -> list[tuple[Post, LineContext]]:
-        """ "The rest of the cabinet is:" and then one member a line, "Cllr Jane Holt -
-        adult social care": each holds that portfolio in the council in focus."""
-        out = []
-        for index, line in enumerate(lines):
-            doc = line.doc
-            words = [t.lower_ for t in doc]
-            if (
-                not words
-                or doc.text.rstrip()[-1:] != ":"
-                or not self.cabinet_cues.any(words, range(len(words)))
-            ):
-                continue
-            end = line.start + len(doc.text)
-            council = next(
-                (f.ref for f in resolver.before(end) if f.ref.startswith("council/")), None
-            )
-            if council is None:
-                continue
-            for item in lines[index + 1 : index + 16]:
-                post = self._cabinet_member(item, council)
-                if post is None:
-                    break
-                out.append((post, item))
-        return out
-
-    def _cabinet_member(self, line: LineContext, council: str) -> Post | None:
-        doc = line.doc
-        people = [k for k in range(len(doc)) if _is(doc, line, k, (PERSON,))]
-        if len(people) != 1 or any(t.ent_type_ == ROLE for t in doc):
-            return None
-        p = people[0]
-        if p + 2 >= len(doc) or doc[p + 1].text not in ("-", "–", "—", ":", ","):
-            return None
-        portfolio = doc[p + 2 :].text.strip().rstrip(".;,")
-        if not portfolio or len(portfolio.split()) > 12:
-            return None
-        role = f"cabinet member for {portfolio}"
-        return Post(_ref(line, p), council, role, False, p, len(doc))
-
-    def _row_posts(self, line: LineContext, resolver) -> list[Post]:
-        """A table row naming one person: every post in the row is theirs ("| Jane Holt |
-        Chair of the Board; leader of Northshire Council |")."""
-        doc = line.doc
-        people = [k for k in range(len(doc)) if _is(doc, line, k, (PERSON,))]
-        if len(people) != 1:
-            return []
-        whole = doc[0 : len(doc)]
-        posts = []
-        for r in range(len(doc)):
-            if doc[r].ent_type_ != ROLE or _found(line, r) is None:
-                continue
-            info = _found(line, r).data.get("role")
-            organisation, org_start, org_end = self._organisation(line, whole, r, people, resolver)
-            if info is None or organisation is None:
-                continue
-            start, end = min(people[0], r, org_start), max(people[0], r, org_end) + 1
-            person = _ref(line, people[0])
-            posts.append(Post(person, organisation, info.text, info.head, start, end))
-        return posts
-
     # -- reading a sentence -----------------------------------------------------------------
 
     def _posts(self, line: LineContext, sentence: Span, resolver) -> list[Post]:
         doc = line.doc
         posts: list[Post] = []
         for i in range(sentence.start, sentence.end):
-            if doc[i].ent_type_ == ROLE and _found(line, i) is not None:
+            if doc[i].ent_type_ == ROLE and line.token_found.get(i) is not None:
                 posts.extend(self._role_posts(line, sentence, i, resolver))
             elif doc[i].lower_ in self.verbs:
                 posts.extend(self._verb_posts(line, sentence, i))
         return posts
 
     def _role_posts(self, line: LineContext, sentence: Span, r: int, resolver) -> list[Post]:
-        info = _found(line, r).data.get("role")
+        info = line.token_found.get(r).flags.role
         if info is None:
             return []
         people = self._people_left(line, sentence, r) or self._people_right(line, sentence, r)
@@ -201,11 +96,11 @@ class PostReader:
         if organisation is None:
             return []
         organisations = [organisation]
-        if org_end > r and _ref(line, org_end) == organisation:
+        if org_end > r and ref_at(line, org_end) == organisation:
             # a joint post: "chief executive of Hammersmith and Fulham and Kensington and
             # Chelsea" holds it in both
             run = org_run(line, org_end, sentence.end)
-            organisations += [_ref(line, k) for k in run[1:]]
+            organisations += [ref_at(line, k) for k in run[1:]]
             org_end = run[-1]
         start = min([*people, r, org_start])
         end = max([*people, r, org_end]) + 1
@@ -219,7 +114,7 @@ class PostReader:
     def _person_ref(self, line: LineContext, k: int, resolver) -> str | None:
         """The person a token names, or for "he" and "she" the last person named before."""
         if line.doc[k].lower_ not in _PRONOUNS:
-            return _ref(line, k)
+            return ref_at(line, k)
         offset = line.start + line.doc[k].idx
         for earlier in resolver.before(offset):
             if earlier.ref.startswith("person/"):
@@ -235,7 +130,7 @@ class PostReader:
         seen_as = False
         while k >= sentence.start and r - k <= _WINDOW:
             t = doc[k]
-            if _is(doc, line, k, (PERSON,)):
+            if is_mention(line, k, (PERSON,)):
                 people = [k]
                 before = k - 1
                 if seen_as and before >= sentence.start and doc[before].lower_ in self.succession:
@@ -256,7 +151,7 @@ class PostReader:
                     return []
             elif lower == "as":
                 seen_as = True
-            elif lower in _POSSESSIVE or _is(doc, line, k, ORG_LABELS):
+            elif lower in _POSSESSIVE or is_mention(line, k, ORG_LABELS):
                 pass  # "the council's", "LGA" before the post word
             elif seen_as and lower in self.as_verbs:
                 pass
@@ -270,7 +165,7 @@ class PostReader:
     def _coordinated_post(self, line: LineContext, sentence: Span, k: int) -> int | None:
         """The earlier post word of "ROLE of ORG and" that ends at ``k`` ("and"), if any."""
         doc = line.doc
-        if doc[k].lower_ != "and" or not _is(doc, line, k - 1, ORG_LABELS):
+        if doc[k].lower_ != "and" or not is_mention(line, k - 1, ORG_LABELS):
             return None
         j = k - 2
         if j >= sentence.start and doc[j].lower_ == "the":
@@ -288,7 +183,7 @@ class PostReader:
         while j >= sentence.start and k - j <= 16:
             if doc[j].text == ",":
                 depth += 1
-            elif _is(doc, line, j, (PERSON,)) and depth in (0, 2):
+            elif is_mention(line, j, (PERSON,)) and depth in (0, 2):
                 return j
             j -= 1
         return None
@@ -303,14 +198,14 @@ class PostReader:
             k += 1
             if k < sentence.end and doc[k].lower_ == "the":
                 k += 1
-            if k < sentence.end and _is(doc, line, k, ORG_LABELS):
+            if k < sentence.end and is_mention(line, k, ORG_LABELS):
                 k += 1
             else:
                 return []
         steps = 0
         while k < sentence.end and steps < 4:
             t = doc[k]
-            if _is(doc, line, k, (PERSON,)):
+            if is_mention(line, k, (PERSON,)):
                 return [k]
             if t.lower_ not in (",", "is", "was", "will", "be", "has", "been", "until", "now"):
                 return []
@@ -329,9 +224,9 @@ class PostReader:
             j = k + 1
             if j < sentence.end and doc[j].lower_ == "the":
                 j += 1
-            if j < sentence.end and _is(doc, line, j, ORG_LABELS):
+            if j < sentence.end and is_mention(line, j, ORG_LABELS):
                 j = _possessed(line, j, sentence.end)
-                return _ref(line, j), r, j
+                return ref_at(line, j), r, j
         # (a joint post over two councils, "chief executive of A and B", is read by
         # _joint_organisations)
         # before it: "Northshire's chief executive", "LGA Chairman", "its director"
@@ -345,8 +240,8 @@ class PostReader:
             k -= 1  # "the Conservative social services spokesperson"
         if k >= sentence.start and doc[k].lower_ in _POSSESSIVE:
             k -= 1
-        if k >= sentence.start and _is(doc, line, k, ORG_LABELS):
-            return _ref(line, k), k, r
+        if k >= sentence.start and is_mention(line, k, ORG_LABELS):
+            return ref_at(line, k), k, r
         if k >= sentence.start and doc[k].lower_ in ("its", "their"):
             # "Holt has joined the network as its director": the organisation named before
             # "its" in the sentence, else the one the text was about
@@ -357,19 +252,19 @@ class PostReader:
             k >= sentence.start + 2
             and doc[k].lower_ == "whose"
             and doc[k - 1].text == ","
-            and _is(doc, line, k - 2, ORG_LABELS)
+            and is_mention(line, k - 2, ORG_LABELS)
         ):
-            return _ref(line, k - 2), k - 2, r
+            return ref_at(line, k - 2), k - 2, r
         # "Holt, chief executive, Northshire Council"
         k = r + 1
         if (
             k + 1 < sentence.end
             and doc[k].text == ","
-            and _is(doc, line, k + 1, ORG_LABELS)
+            and is_mention(line, k + 1, ORG_LABELS)
             and people
             and people[0] < r
         ):
-            return _ref(line, k + 1), r, k + 1
+            return ref_at(line, k + 1), r, k + 1
         return self._default_organisation(line, sentence, r, resolver), r, r
 
     def _owner_before(self, line: LineContext, sentence: Span, k: int, resolver) -> str | None:
@@ -377,8 +272,8 @@ class PostReader:
         else in the document."""
         doc = line.doc
         for j in range(k - 1, sentence.start - 1, -1):
-            if _is(doc, line, j, ORG_LABELS):
-                return _ref(line, j)
+            if is_mention(line, j, ORG_LABELS):
+                return ref_at(line, j)
         offset = line.start + doc[sentence.start].idx
         return subject_before(
             resolver, offset, lambda ref: ref.split("/")[0] in ("council", "body")
@@ -389,7 +284,7 @@ class PostReader:
     ) -> str | None:
         """For a council post with no organisation named: a council named earlier in the
         sentence ("In Barnsley, the assistant director ..."), else the council in focus."""
-        info = _found(line, r).data["role"]
+        info = line.token_found.get(r).flags.role
         label = info.rule.label.lower()
         if label in self.rules.department_roles:
             for words in (info.before, info.portfolio, label):
@@ -403,64 +298,17 @@ class PostReader:
         if info.head and r > sentence.start and doc[r - 1].text == ",":
             # "Work at the Commission will focus on ..., chairperson Anne Parker told ..."
             for j in range(r - 2, sentence.start - 1, -1):
-                if _is(doc, line, j, ("BODY",)):
-                    return _ref(line, j)
+                if is_mention(line, j, ("BODY",)):
+                    return ref_at(line, j)
         officer = any(w in label for w in ("director", "chief executive", "officer", "head of"))
         if label not in self.rules.council_roles and not officer:
             return None
         for j in range(r - 1, sentence.start - 1, -1):
-            if doc[j].ent_type_ == "COUNCIL" and _ref(line, j):
-                return _ref(line, j)
+            if doc[j].ent_type_ == "COUNCIL" and ref_at(line, j):
+                return ref_at(line, j)
         offset = line.start + doc[r].idx
-        passage = getattr(_found(line, r), "passage", None)
+        passage = getattr(line.token_found.get(r), "passage", None)
         return resolver.council_in_focus(offset, passage)
-
-    def _verb_posts(self, line: LineContext, sentence: Span, v: int) -> list[Post]:
-        """ "Holt has led the council since 2010", "Holt, who chairs the board", "the board,
-        chaired by Jane Holt", "Northshire, led by Cllr Holt"."""
-        doc = line.doc
-        role = self.verbs[doc[v].lower_]
-        # passive: ORG ,? (which is)? chaired by PERSON
-        if v + 1 < sentence.end and doc[v + 1].lower_ == "by":
-            k = v + 2
-            while k < sentence.end and (
-                doc[k].lower_ in self.links or doc[k].lower_ in _POSSESSIVE
-            ):
-                k += 1
-            person = None
-            if k < sentence.end and _is(doc, line, k, (PERSON,)):
-                person = k
-            elif k + 2 < sentence.end and _is(doc, line, k, ORG_LABELS):
-                # "led by Bristol's elected mayor, Marvin Rees"
-                for j in range(k + 1, min(sentence.end, k + 6)):
-                    if _is(doc, line, j, (PERSON,)):
-                        person = j
-                        break
-            if person is None:
-                return []
-            j = v - 1
-            while j >= sentence.start and (doc[j].lower_ in self.links or doc[j].text == ","):
-                j -= 1
-            if j >= sentence.start and _is(doc, line, j, ORG_LABELS):
-                return [Post(_ref(line, person), _ref(line, j), role, True, j, person + 1, True)]
-            return []
-        # active: PERSON (who)? (has)? led ORG
-        k = v + 1
-        if k < sentence.end and doc[k].lower_ == "the":
-            k += 1
-        if not (k < sentence.end and _is(doc, line, k, ORG_LABELS)):
-            return []
-        k = _possessed(line, k, sentence.end)
-        j = v - 1
-        while j >= sentence.start and (
-            doc[j].lower_ in self.links or doc[j].pos_ == "ADV" or doc[j].text == ","
-        ):
-            j -= 1
-        if j >= sentence.start and not _is(doc, line, j, (PERSON,)) and doc[j + 1].text == ",":
-            j = _before_aside(line, sentence, j)  # "Brook, who led the shadow authority, leads"
-        if j >= sentence.start and _is(doc, line, j, (PERSON,)):
-            return [Post(_ref(line, j), _ref(line, k), role, True, j, k + 1, True)]
-        return []
 
     # -- claims -----------------------------------------------------------------------------
 

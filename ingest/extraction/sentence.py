@@ -5,8 +5,8 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from graph.model import Claim, Predicate
-from ingest.mentions import ORG_LABELS
-from ingest.relations import LineContext
+from ingest.extraction.labels import ORG_LABELS
+from ingest.extraction.patterns import LineContext
 
 # Words that join the organisations of one list ("with" joins a partner, not a co-agent).
 _JOINERS = frozenset({",", "and", "&", "the", "as", "well", "both"})

@@ -20,10 +20,11 @@ from itertools import pairwise
 from spacy.tokens import Doc
 
 from graph.model import Claim, Predicate
+from ingest.extraction.labels import ORG_LABELS, PERSON, PROGRAMME
 from ingest.extraction.lexicon import Phrases, phrase_words
+from ingest.extraction.mention_rules import MentionRules
+from ingest.extraction.patterns import LineContext
 from ingest.extraction.sentence import is_mention, quote_claim, ref_at
-from ingest.mentions import ORG_LABELS, PERSON, PROGRAMME, MentionRules
-from ingest.relations import LineContext
 from ingest.rules import TableFrame
 
 EXTRACTOR = "table:"

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span
 
 from graph.model import Claim, Predicate
+from ingest.extraction.labels import THEME
 from ingest.extraction.lexicon import Phrases
-from ingest.mentions import THEME, bullet_text, is_bullet
+from ingest.extraction.tokens import bullet_text, is_bullet
 
 EXTRACTOR = "list:themes"
 # The longest item a list holds as a theme, in words.

@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("--details", action="store_true")
     parser.add_argument("--out", type=Path, help="also write each report as NAME.json there")
     args = parser.parse_args()
-    from ingest.extract import load_extractor
+    from ingest.extraction import load_extractor
 
     started = time.perf_counter()
     load_extractor()

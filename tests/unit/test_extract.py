@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph.model import Document, EntityKind, Extraction, Predicate
-from ingest.extract import load_extractor
+from ingest.extraction import load_extractor
 from ingest.passages import split_passages
 from ingest.readers import read_document
 

@@ -23,16 +23,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
 from graph.model import Claim, Predicate
-from ingest.mentions import (
-    BODY,
-    COUNCIL,
-    ORG_LABELS,
-    PERSON,
-    PROGRAMME,
-    ROLE,
-    THEME,
-    MentionRules,
-)
+from ingest.extraction.labels import BODY, COUNCIL, ORG_LABELS, PERSON, PROGRAMME, ROLE, THEME
+from ingest.extraction.mention_rules import MentionRules
 from ingest.rules import Element, RelationRule, RelationsFile
 
 EXTRACTOR_PREFIX = "rule:"
@@ -262,7 +254,7 @@ class ClaimBuilder:
     def __init__(
         self,
         rules: MentionRules,
-        resolver,  # ingest.resolve.Resolver
+        resolver,  # ingest.extraction.resolution.Resolver
         next_items: Callable[[int, tuple[str, ...]], tuple[list[str], int]],
         add_mention: Callable[[LineContext, int, int, str, str], None],
     ) -> None:
