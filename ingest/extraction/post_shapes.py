@@ -111,14 +111,13 @@ class PostShapes:
         out = []
         for index, line in enumerate(lines):
             doc = line.doc
+            last = next((t for t in reversed(doc) if not t.is_space), None)
+            if last is None or last.text != ":":
+                continue  # only a line that ends in a colon introduces a cabinet
             words = [t.lower_ for t in doc]
-            if (
-                not words
-                or doc.text.rstrip()[-1:] != ":"
-                or not self.cabinet_cues.any(words, range(len(words)))
-            ):
+            if not self.cabinet_cues.any(words, range(len(words))):
                 continue
-            end = line.start + len(doc.text)
+            end = line.start + last.idx + 1
             council = next(
                 (f.ref for f in resolver.before(end) if f.ref.startswith("council/")), None
             )

@@ -66,13 +66,16 @@ def find_tables(lines: list[LineContext]) -> list[Table]:
 
 
 def _is_row(doc: Doc) -> bool:
-    text = doc.text.strip()
-    return text.startswith("|") and text.endswith("|") and text.count("|") >= 3
+    # token checks: a Doc's text is rebuilt from its tokens on every call
+    words = [t for t in doc if not t.is_space]
+    if len(words) < 3 or words[0].text != "|" or words[-1].text != "|":
+        return False
+    return sum(t.text == "|" for t in words) >= 3
 
 
 def _is_rule(doc: Doc) -> bool:
     text = doc.text.strip()
-    return _is_row(doc) and set(text) <= set("|-: ")
+    return text.count("|") >= 3 and set(text) <= set("|-: ")
 
 
 class TableReader:
