@@ -177,12 +177,17 @@ def _merge(line: Line) -> tuple[Doc, dict[int, Found]]:
 
 def _next_items(lines: list[Line], index: int, labels: tuple[str, ...]) -> tuple[list[str], int]:
     """The organisations listed on the lines after ``index`` ("Blackpool, Bracknell Forest,
-    ...", or one per bullet), and the offset where that list ends."""
+    ...", or one a bullet or a short line), and the offset where that list ends."""
     refs: list[str] = []
     end = 0
+    skipped = 0
     for line in lines[index + 1 : index + 30]:
         orgs = [f for f in line.found if f.label in labels and f.ref]
+        short = len(line.text.split()) <= 14 and not line.text.rstrip().endswith(":")
         if not orgs:
+            if labels != (THEME,) and refs and short and skipped < 2:
+                skipped += 1  # "North West London": an item that names no council
+                continue
             break
         if labels == (THEME,):
             # a theme item says more than its name ("school meals for children who ..."),
@@ -205,13 +210,12 @@ def _next_items(lines: list[Line], index: int, labels: tuple[str, ...]) -> tuple
             for w in re.findall(r"[A-Za-z][\w'’-]*", bullet_text(rest))
             if w.lower() not in ("and", "or")
         ]
-        opens_with_org = min(f.start for f in orgs) - line.start <= 2
-        short = len(line.text.split()) <= 14
         wordy = len(leftover) > max(2, len(orgs) // 3) and not is_bullet(line.text)
-        if wordy and not (opens_with_org and short):
+        if wordy and not short:
             break  # "Cornwall and the Isles of Scilly" is an item; a sentence is not
         refs.extend(f.ref for f in orgs if f.ref not in refs)
         end = line.start + len(line.text.rstrip())
-        if not is_bullet(line.text):
+        skipped = 0
+        if not (is_bullet(line.text) or short):
             break
     return refs, end
