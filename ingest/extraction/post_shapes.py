@@ -53,6 +53,27 @@ def _before_aside(line: LineContext, sentence: Span, j: int) -> int:
     return -1
 
 
+def _apposition_head(line: LineContext, sentence: Span, j: int) -> int:
+    """The organisation an apposition describes, when ``j`` ends one: for "the Public Accounts
+    Committee, a select committee of the House of Commons chaired by ...", the committee."""
+    doc = line.doc
+    of = j - 2 if j - 1 >= sentence.start and doc[j - 1].lower_ == "the" else j - 1
+    if of < sentence.start or doc[of].lower_ != "of":
+        return j
+    for k in range(of - 1, max(sentence.start, of - 10) - 1, -1):
+        if doc[k].text == ",":
+            if (
+                k + 1 < j
+                and doc[k + 1].lower_ in ("a", "an", "the")
+                and is_mention(line, k - 1, ORG_LABELS)
+            ):
+                return k - 1
+            return j
+        if doc[k].ent_type_:
+            return j
+    return j
+
+
 class PostShapes:
     """Head verbs, cabinets one member a line, and table rows."""
 
@@ -82,6 +103,7 @@ class PostShapes:
             j = v - 1
             while j >= sentence.start and (doc[j].lower_ in self.links or doc[j].text == ","):
                 j -= 1
+            j = _apposition_head(line, sentence, j)  # "the Committee, a committee of X, chaired"
             if j >= sentence.start and is_mention(line, j, ORG_LABELS):
                 return [
                     Post(ref_at(line, person), ref_at(line, j), role, True, j, person + 1, True)
