@@ -17,6 +17,9 @@ from ingest.extraction.tokens import (
 )
 from ingest.gazetteer import normalise_name
 
+# Words that end the lower-case name of a part of an organisation ("community wellbeing board").
+_UNIT_HEADS = frozenset({"board", "committee", "panel", "team", "unit", "subcommittee"})
+
 
 class BodyScan(ScanBase):
     """Bodies outside the gazetteer: named with a cue word, by the model, or by the text."""
@@ -137,6 +140,25 @@ class BodyScan(ScanBase):
                 ):
                     name = doc[g.start : end].text
                     out.append(Candidate(g.start, end, BODY, "body", Flags(name=name)))
+                    break
+        out += self._possessed_units()
+        return out
+
+    def _possessed_units(self) -> list[Candidate]:
+        """ "the LGA's community wellbeing board": a board, committee or team of an
+        organisation, named in lower case after its possessive."""
+        doc = self.doc
+        out = []
+        for g in self.gazetteer_spans:
+            k = g.end
+            if k + 1 >= len(doc) or doc[k].tag_ != "POS":
+                continue
+            end = k + 1
+            while end < len(doc) and end - k <= 5 and doc[end].is_lower and doc[end].is_alpha:
+                end += 1
+                if doc[end - 1].lower_ in _UNIT_HEADS and end - k >= 3:
+                    name = doc[k + 1 : end].text
+                    out.append(Candidate(k + 1, end, BODY, "body", Flags(name=name, weak=True)))
                     break
         return out
 

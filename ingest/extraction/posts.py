@@ -226,6 +226,11 @@ class PostReader(PostShapes):
                 j += 1
             if j < sentence.end and is_mention(line, j, ORG_LABELS):
                 j = _possessed(line, j, sentence.end)
+                employer = (
+                    self._employer_after(line, sentence, j) if doc[k].lower_ != "at" else None
+                )
+                if employer is not None:
+                    return ref_at(line, employer), r, employer  # "for Social Care ... at the DH"
                 return ref_at(line, j), r, j
         # (a joint post over two councils, "chief executive of A and B", is read by
         # _joint_organisations)
@@ -266,6 +271,19 @@ class PostReader(PostShapes):
         ):
             return ref_at(line, k + 1), r, k + 1
         return self._default_organisation(line, sentence, r, resolver), r, r
+
+    def _employer_after(self, line: LineContext, sentence: Span, j: int) -> int | None:
+        """The organisation "at" names a little after a post's portfolio ("Director General
+        for Social Care, Partnerships and Local Government at the Department of Health")."""
+        doc = line.doc
+        for k in range(j + 1, min(sentence.end - 1, j + 12)):
+            t = doc[k]
+            if t.ent_type_ in (PERSON, ROLE) or t.pos_ in ("VERB", "AUX"):
+                return None  # another post or a clause: the "at" is theirs
+            if t.lower_ == "at":
+                m = k + 2 if doc[k + 1].lower_ == "the" else k + 1
+                return m if is_mention(line, m, ORG_LABELS) else None
+        return None
 
     def _owner_before(self, line: LineContext, sentence: Span, k: int, resolver) -> str | None:
         """What "its" refers to: the organisation named last before ``k`` in the sentence,
