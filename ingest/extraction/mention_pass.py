@@ -131,6 +131,8 @@ class MentionPass:
 
     def _anaphor(self, found: Found, resolver: Resolver, line: Line) -> str | None:
         kind = found.flags.anaphor
+        if kind == "council" and found.flags.head:
+            return resolver.council_named(found.start, found.flags.head)  # "the city region"
         if kind == "council":
             return resolver.council_in_focus(found.start, found.passage)
         if kind == "body":

@@ -38,6 +38,8 @@ from ingest.rules import PostFrame
 
 EXTRACTOR = "post:"
 _ATTACH = frozenset({"of", "at", "for", "in", "to", "with", "within", "on"})
+# Words that may stand before an organisation's name after a post ("leader of the new council").
+_ORG_MODIFIERS = frozenset({"new", "former", "shadow", "old", "merged", "combined", "newly"})
 _POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _PRONOUNS = frozenset({"he", "she"})
 # Parts of speech that may stand between a person and the post word that follows them
@@ -224,6 +226,8 @@ class PostReader(PostShapes):
             j = k + 1
             if j < sentence.end and doc[j].lower_ == "the":
                 j += 1
+            while j < sentence.end and j - k <= 3 and doc[j].lower_ in _ORG_MODIFIERS:
+                j += 1  # "mayor of the new combined authority"
             if j < sentence.end and is_mention(line, j, ORG_LABELS):
                 j = _possessed(line, j, sentence.end)
                 employer = (

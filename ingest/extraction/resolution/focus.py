@@ -45,6 +45,15 @@ class Focus(ResolverState):
                 return _dominant(councils)
         return None
 
+    def council_named(self, offset: int, head: str) -> str | None:
+        """The last council named with ``head`` in its name ("the city region")."""
+        for found in self.before(offset):
+            if found.ref.startswith("council/") and any(
+                head in normalise_name(n).split() for n in self.names_of(found.ref)
+            ):
+                return found.ref
+        return None
+
     def body_in_focus(self, offset: int, head: str | None, passage: Passage | None) -> str | None:
         """The last body named whose name has ``head``; without one, in the same passage."""
         for found in self.before(offset):
