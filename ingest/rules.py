@@ -145,9 +145,13 @@ class ProgrammesFile(_Strict):
     scheme_cues: list[str] = Field(default_factory=list)
     drop_words: list[str] = Field(default_factory=list)
     not_programmes: list[str] = Field(default_factory=list)
+    apposition_kinds: list[str] = Field(default_factory=list)
+    naming_phrases: list[str] = Field(default_factory=list)
     known: list[KnownProgramme] = Field(default_factory=list)
 
-    _clean = field_validator("scheme_cues", "drop_words", "not_programmes")(_words)
+    _clean = field_validator(
+        "scheme_cues", "drop_words", "not_programmes", "apposition_kinds", "naming_phrases"
+    )(_words)
 
 
 # --------------------------------------------------------------------------- themes.yaml

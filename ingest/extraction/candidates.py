@@ -50,6 +50,7 @@ class Flags:
     pilot: bool = False  # a programme named as a pilot
     lowercase: bool = False  # a programme named in lower case
     heading: bool = False  # a theme named by a "Theme 1: X" heading
+    local: bool = False  # a name an organisation gives its own delivery of a programme
 
 
 @dataclass(slots=True)

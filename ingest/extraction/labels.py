@@ -28,6 +28,7 @@ PRIORITY = {
     "abbreviation": 0,
     "known": 1,
     "role": 2,
+    "described": 2,  # a programme its sentence calls one ("X, an approach led by ...")
     "person": 3,
     "body": 4,
     "programme": 5,

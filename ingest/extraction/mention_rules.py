@@ -65,6 +65,8 @@ class MentionRules:
         self.drop_words = {w.lower() for w in programmes.drop_words}
         self.lowercase_known = {k.label for k in programmes.known if k.lowercase}
         self.not_programmes = {normalise_name(n) for n in programmes.not_programmes}
+        self.apposition_kinds = {k.lower() for k in programmes.apposition_kinds}
+        self.naming_phrases = [tuple(p.lower().split()) for p in programmes.naming_phrases]
         self.concept_names = {
             normalise_name(n)
             for concept in rules.themes.concepts

@@ -40,11 +40,13 @@ class NamePass:
             scanner = LineScanner(self.mention_rules, line.doc, {})
             gazetteer = scanner.gazetteer(resolver.date)
             roles = scanner.roles(gazetteer)
-            people = scanner.people(gazetteer + roles)
+            people, described = scanner.described_programmes(scanner.people(gazetteer + roles))
             bodies = scanner.bodies(gazetteer + roles + people)
             bodies += scanner.defined_names(gazetteer + roles + people + bodies)
             bodies += scanner.local_bodies()
-            programmes = scanner.programmes(gazetteer + roles + people + bodies)
+            programmes = described + scanner.programmes(
+                gazetteer + roles + people + bodies + described
+            )
             line.candidates = {
                 "gazetteer": gazetteer,
                 "roles": roles,

@@ -85,7 +85,11 @@ class ProgrammeScan(ScanBase):
                     Flags(name=doc[start : end + length].text, scheme=True),
                 )
             elif len(words) >= 2 and self._programme_apposition(end):
-                candidate = Candidate(start, end, PROGRAMME, "programme", Flags(name=name))
+                candidate = Candidate(start, end, PROGRAMME, "described", Flags(name=name))
+            elif len(words) >= 2 and (local := self._named_after_cue(start)) is not None:
+                candidate = Candidate(
+                    start, end, PROGRAMME, "described", Flags(name=name, local=local)
+                )
             elif len(words) >= 2 and self._quoted_after_cue(start, end):
                 candidate = Candidate(
                     start,
@@ -108,6 +112,26 @@ class ProgrammeScan(ScanBase):
         out += self._lowercase_programmes(taken)
         return drop_contained(out)
 
+    def described_programmes(
+        self, people: list[Candidate]
+    ) -> tuple[list[Candidate], list[Candidate]]:
+        """Split off the names read as people that their sentence calls a programme ("Home
+        Together, an approach led by ...", "a pilot known as Ruth Brown House")."""
+        kept, described = [], []
+        for c in people:
+            local = self._named_after_cue(c.start)
+            if (
+                c.end - c.start >= 2
+                and not c.flags.title
+                and (local is not None or self._programme_apposition(c.end))
+            ):
+                name = self.doc[c.start : c.end].text
+                flags = Flags(name=name, local=bool(local))
+                described.append(Candidate(c.start, c.end, PROGRAMME, "described", flags))
+            else:
+                kept.append(c)
+        return kept, described
+
     def _scheme_after(self, i: int) -> int:
         """How many tokens from ``i`` form a lower-case rating-scheme cue ("star ratings")."""
         doc = self.doc
@@ -129,11 +153,34 @@ class ProgrammeScan(ScanBase):
         ):
             return False
         for t in doc[end + 2 : end + 12]:
-            if t.lower_ in self.rules.programme_heads:
-                return True
+            kinds = self.rules.programme_heads | self.rules.apposition_kinds
+            after = doc[t.i + 1] if t.i + 1 < len(doc) else None
+            if t.lower_ in kinds and (after is None or after.pos_ not in ("NOUN", "PROPN")):
+                return True  # the head of the phrase: "a project" but not "a project manager"
             if t.tag_ in ("VBZ", "VBD", "VBP", "MD") or t.text in (",", ".", ";"):
                 return False
         return False
+
+    def _named_after_cue(self, start: int) -> bool | None:
+        """Whether a name follows a naming phrase after a lower-case cue ("runs a pilot
+        known as Home Together", the cue within eight words): None when it does not; True
+        when the cue is possessed ("runs its local programme under the name ..."), a local
+        delivery of a programme the text is about, which later anaphors do not mean."""
+        doc = self.doc
+        for phrase in self.rules.naming_phrases:
+            at = start - len(phrase)
+            if at < 1 or tuple(t.lower_ for t in doc[at:start]) != phrase:
+                continue
+            sentence = doc[start].sent
+            for k in range(at - 1, max(-1, at - 9), -1):
+                cue = doc[k]
+                if cue.sent != sentence:
+                    break
+                if cue.is_lower and cue.lower_ in self.rules.programme_heads:
+                    before = doc[max(sentence.start, k - 3) : k]
+                    return any(t.tag_ in ("PRP$", "POS") for t in before)
+            return None
+        return None
 
     def _quoted_after_cue(self, start: int, end: int) -> bool:
         """A quoted name after a cue word: 'to pilot "Ageing Well at Home"'."""

@@ -194,6 +194,38 @@ def test_led_by_names_the_leader_of_a_programme(extract) -> None:
     assert ("council/gmca", "leads", "programme/northern-skills-fund") in facts(extraction)
 
 
+def test_a_name_in_apposition_with_an_approach_is_a_programme(extract) -> None:
+    text = "Home Together, an approach led by the Wessex Carers Trust, began in 2019."
+    extraction = run(extract, text)
+    assert "programme/home-together" in refs(extraction, EntityKind.PROGRAMME)
+
+
+def test_a_person_in_apposition_with_a_project_post_is_a_person(extract) -> None:
+    text = "Jane Okafor, a project manager at Leeds City Council, said the work was done."
+    extraction = run(extract, text)
+    assert "person/jane-okafor" in refs(extraction, EntityKind.PERSON)
+    assert not refs(extraction, EntityKind.PROGRAMME)
+
+
+def test_a_name_given_after_a_programme_cue_is_a_programme(extract) -> None:
+    text = (
+        "Bradford runs a befriending scheme known as Open Doors Bradford. "
+        "Kent County Council delivers its local programme under the name Kent Family Link."
+    )
+    programmes = refs(run(extract, text), EntityKind.PROGRAMME)
+    assert {"programme/open-doors-bradford", "programme/kent-family-link"} <= programmes
+
+
+def test_a_councils_local_name_for_a_programme_is_not_what_the_programme_means(extract) -> None:
+    text = (
+        "The Thriving Homes Programme will reach 60 more areas. Kent County Council runs its "
+        "local programme under the name Kent Family Link.\n\n"
+        "The programme has three priorities: debt advice, school attendance and youth work."
+    )
+    owners = {s for s, p, _ in facts(run(extract, text)) if p == "hasTheme"}
+    assert owners == {"programme/thriving-homes-programme"}
+
+
 def test_lead_council_line_under_a_theme_heading(extract) -> None:
     text = (
         "Priorities and lead councils\n\n"

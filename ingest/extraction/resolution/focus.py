@@ -99,6 +99,7 @@ class Focus(ResolverState):
             if (
                 words[-1] not in ("fund", "funds", "ratings", "indicators")
                 and found.source != "anaphor"
+                and not found.flags.local
             ):
                 return found.ref
         return programmes[0].ref if programmes else None
@@ -113,6 +114,8 @@ class Focus(ResolverState):
             if not found.ref.startswith("programme/") or found.ref in self.schemes:
                 continue
             if normalise_name(self.label_of(found.ref)).split()[-1] in ("fund", "funds"):
+                continue
+            if found.flags.local:
                 continue
             return found.ref
         return None
