@@ -102,6 +102,9 @@ class BodyScan(ScanBase):
             if (head_cue and len(tokens) >= 2) or of_cue:
                 if words[-1] in self.rules.programme_heads and not head_cue:
                     continue
+                if head_cue and "and" in words[:-1]:
+                    start = self._places_before(start, blocked)
+                    name = doc[start:end].text
                 out.append(Candidate(start, end, BODY, "body", Flags(name=name, model=from_model)))
             elif (from_model or len(tokens) >= 2) and self._organisation_context(
                 start, end, blocked, from_model
@@ -118,6 +121,22 @@ class BodyScan(ScanBase):
                             Candidate(s, e, BODY, "body", Flags(name=part, model=True, weak=True))
                         )
         return drop_contained(out)
+
+    def _places_before(self, start: int, blocked: list[Candidate]) -> int:
+        """Where a name that joins places with "and" starts when its first places stand
+        before it with commas ("Avon, Frome and Stour Partnership"); a one-word name found
+        on its own there (a place, or a surname the model guessed) gives way."""
+        doc = self.doc
+        longer = token_set([c for c in blocked if c.end - c.start > 1])
+        while (
+            start >= 2
+            and doc[start - 1].text == ","
+            and is_capitalised(doc[start - 2])
+            and doc[start - 2].pos_ == "PROPN"
+            and (start - 2) not in longer
+        ):
+            start -= 2
+        return start
 
     def local_bodies(self) -> list[Candidate]:
         """ "Herefordshire health authority", "Kent police": a place with a lower-case kind of

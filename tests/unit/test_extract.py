@@ -207,6 +207,12 @@ def test_a_person_in_apposition_with_a_project_post_is_a_person(extract) -> None
     assert not refs(extraction, EntityKind.PROGRAMME)
 
 
+def test_a_body_named_for_a_list_of_places(extract) -> None:
+    text = "The bid was drawn up by the Avon, Frome and Stour Partnership last year."
+    bodies = {e.label for e in run(extract, text).entities if e.kind is EntityKind.BODY}
+    assert bodies == {"Avon, Frome and Stour Partnership"}
+
+
 def test_a_name_given_after_a_programme_cue_is_a_programme(extract) -> None:
     text = (
         "Bradford runs a befriending scheme known as Open Doors Bradford. "
