@@ -14,11 +14,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ingest.workers import die_with_parent
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 FIXTURES = ROOT / "tests" / "fixtures"
 GOLD = ROOT / "tests" / "gold"
 CLI = [sys.executable, "-m", "api.cli"]
+# Children started by tests end with the test process, however it ends (`kill -9` included):
+# pass as `preexec_fn`.
+DIES_WITH_US = die_with_parent
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -33,6 +38,7 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text=True,
         cwd=ROOT,
         timeout=900,
+        preexec_fn=DIES_WITH_US,
     )
     assert result.returncode == 0, result.stderr
     return store
@@ -71,6 +77,7 @@ class Server:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=DIES_WITH_US,
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

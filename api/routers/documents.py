@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Response, UploadFile
 
 from api.deps import ApiKeyDep, ServiceDep
-from api.schemas import DocumentDetailOut, DocumentOut, DocumentsOut, IngestOut, PassageOut
-from graph.errors import BadParameter, TooLarge
+from api.schemas import (
+    UPLOAD_RESPONSES,
+    DocumentDetailOut,
+    DocumentOut,
+    DocumentsOut,
+    IngestOut,
+    PassageOut,
+)
+from graph.errors import BadParameter, TooLarge, UnreadableFiles
 
 router = APIRouter(tags=["documents"])
 
@@ -36,11 +44,16 @@ def get_document(key: str, service: ServiceDep) -> DocumentDetailOut:
     )
 
 
-@router.post("/documents", response_model=IngestOut, dependencies=[ApiKeyDep])
+@router.post(
+    "/documents", response_model=IngestOut, dependencies=[ApiKeyDep], responses=UPLOAD_RESPONSES
+)
 async def upload_documents(
-    service: ServiceDep, files: Annotated[list[UploadFile], File(description="files to ingest")]
+    service: ServiceDep,
+    response: Response,
+    files: Annotated[list[UploadFile], File(description="files to ingest")],
 ) -> IngestOut:
-    """Ingest uploaded files (needs an API key)."""
+    """Ingest uploaded files (needs an API key). Each file stands alone: 200 when every file
+    was stored, 207 with each file's result when some failed, 422 when all failed."""
     if not files:
         raise BadParameter("no files uploaded; send them as multipart field 'files'")
     limit = service.settings.max_bytes
@@ -50,7 +63,16 @@ async def upload_documents(
         if len(data) > limit:
             raise TooLarge(f"{upload.filename} is over the upload limit of {limit:,} bytes")
         uploads.append((upload.filename or "upload.txt", data))
-    return IngestOut(**service.ingest_bytes(uploads).as_dict())
+    report = service.ingest_bytes(uploads)
+    if report.failed and len(report.failed) == len(report.files):
+        reasons = "; ".join(f"{Path(path).name}: {reason}" for path, reason in report.failed)
+        raise UnreadableFiles(
+            f"no file could be stored ({reasons})",
+            files=[{"path": path, "reason": reason} for path, reason in report.failed],
+        )
+    if report.failed:
+        response.status_code = 207
+    return IngestOut(**report.as_dict())
 
 
 @router.delete("/documents/{key}", status_code=204, dependencies=[ApiKeyDep])

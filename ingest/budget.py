@@ -1,0 +1,121 @@
+"""Each file's budget of time and memory while it is read, split and extracted.
+
+The stages check the budget between steps (`FileClock.check`), so a file past its budget is
+refused by name and the batch goes on. A file stuck inside one step, where no check can run,
+is stopped from outside: the worker process that prepares it is killed once the file is
+well past its budget (`FileClock.past_hard_limit`), and a new worker takes the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_FILE_TIMEOUT_S = 300.0
+DEFAULT_FILE_MEMORY_MB = 2048.0
+# How far past its budget a file may go before its worker is killed: the checks between
+# steps should have refused it long before, unless one step is stuck.
+HARD_LIMIT_FACTOR = 1.5
+HARD_LIMIT_GRACE_S = 10.0
+
+_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20 if hasattr(os, "sysconf") else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class FileBudget:
+    """What one file may cost to prepare: seconds, and megabytes of memory (on Linux)."""
+
+    seconds: float = DEFAULT_FILE_TIMEOUT_S
+    memory_mb: float = DEFAULT_FILE_MEMORY_MB
+
+
+class OverBudget(Exception):
+    """A file past its time or memory budget; the message is the reason it is refused."""
+
+
+def resident_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process in MB (0.0 where /proc cannot tell)."""
+    if not sys.platform.startswith("linux"):
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_MB
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class FileClock:
+    """The time and memory the file being prepared has used.
+
+    ``marker`` (three shared doubles: the file's index, the monotonic time it started and the
+    resident memory then) lets another process watch the file from outside; the index is
+    written last and set to -1 while the other two change, so a reader that sees the same
+    index before and after reading them has a consistent view.
+    """
+
+    def __init__(self, budget: FileBudget, marker: Any = None) -> None:
+        self.budget = budget
+        self.marker = marker
+        self.index = -1
+        self.started = 0.0
+        self.memory_at_start = 0.0
+
+    def start(self, index: int) -> None:
+        """Begin timing the file at `index`."""
+        self.index = index
+        self.restart()
+
+    def restart(self) -> None:
+        """Start the current file's budget again, after a cost that is not its own (loading
+        the language model on first use)."""
+        self.started = time.monotonic()
+        self.memory_at_start = resident_mb()
+        if self.marker is not None:
+            self.marker[0] = -1
+            self.marker[1] = self.started
+            self.marker[2] = self.memory_at_start
+            self.marker[0] = self.index
+
+    def finish(self) -> None:
+        """No file is being prepared any more."""
+        self.index = -1
+        if self.marker is not None:
+            self.marker[0] = -1
+
+    def check(self, stage: str) -> None:
+        """Raise OverBudget naming the budget if the file has used more than it."""
+        reason = over_budget(
+            self.budget, time.monotonic() - self.started, resident_mb() - self.memory_at_start
+        )
+        if reason:
+            raise OverBudget(f"{reason} (while {stage})")
+
+
+def over_budget(budget: FileBudget, seconds: float, memory_mb: float, factor: float = 1.0) -> str:
+    """Why a file that took `seconds` and `memory_mb` is over `factor` times its budget, or ""."""
+    if seconds > budget.seconds * factor + (HARD_LIMIT_GRACE_S if factor > 1 else 0.0):
+        return (
+            f"took longer than its budget of {budget.seconds:g} s; "
+            "raise CIVICGRAPH_FILE_TIMEOUT_S to allow more"
+        )
+    if budget.memory_mb and memory_mb > budget.memory_mb * factor:
+        return (
+            f"needed more than its budget of {budget.memory_mb:g} MB of memory; "
+            "raise CIVICGRAPH_FILE_MEMORY_MB to allow more"
+        )
+    return ""
+
+
+def past_hard_limit(budget: FileBudget, marker: Any, pid: int) -> tuple[int, str] | None:
+    """(index, reason) when the file another process is preparing is well past its budget,
+    as its `marker` and its resident memory tell; None while it is within it."""
+    index = int(marker[0])
+    started, memory_at_start = marker[1], marker[2]
+    if index < 0 or int(marker[0]) != index:
+        return None
+    memory = resident_mb(pid) - memory_at_start if memory_at_start else 0.0
+    reason = over_budget(budget, time.monotonic() - started, memory, HARD_LIMIT_FACTOR)
+    return (index, reason) if reason else None
