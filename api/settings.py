@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     file_memory_mb: float = Field(
         DEFAULT_FILE_MEMORY_MB,
         ge=0,
-        description="memory a file may take while it is prepared (Linux; 0: no limit)",
+        description="memory the process preparing files may gain over what it held when "
+        "the batch began (Linux; 0: no limit); past it the file in hand is refused",
     )
     query_timeout_s: float = Field(10.0, description="time limit of every query, in seconds")
     api_keys: list[str] = Field(

@@ -26,7 +26,8 @@ _PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20 if hasattr(os, "sysconf") else 0.0
 
 @dataclass(frozen=True, slots=True)
 class FileBudget:
-    """What one file may cost to prepare: seconds, and megabytes of memory (on Linux)."""
+    """What one file may cost to prepare: seconds, and megabytes of memory that the preparing
+    process may gain (on Linux)."""
 
     seconds: float = DEFAULT_FILE_TIMEOUT_S
     memory_mb: float = DEFAULT_FILE_MEMORY_MB
@@ -36,24 +37,34 @@ class OverBudget(Exception):
     """A file past its time or memory budget; the message is the reason it is refused."""
 
 
-def resident_mb(pid: int | str = "self") -> float:
-    """Resident memory of a process in MB (0.0 where /proc cannot tell)."""
+def peak_mb(pid: int | str = "self") -> float:
+    """The most resident memory a process has held, in MB (0.0 where /proc cannot tell)."""
     if not sys.platform.startswith("linux"):
         return 0.0
     try:
-        with open(f"/proc/{pid}/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * _PAGE_MB
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) / 1024
     except (OSError, IndexError, ValueError):
-        return 0.0
+        pass
+    return 0.0
 
 
 class FileClock:
-    """The time and memory the file being prepared has used.
+    """The time the file being prepared has taken, and the memory the preparing process has
+    gained, at its peak, since it began its first file (or loaded the language model).
+
+    Memory is the process's high-water mark, so a peak between two checks counts, and it is
+    counted from the batch's start rather than the file's because freed memory is kept by
+    the process and reused: a file that reuses it costs nothing more, and one that takes the
+    process past its base by more than the budget is refused. Each file is checked after
+    its last step, so the next file never answers for an earlier one's peak.
 
     ``marker`` (three shared doubles: the file's index, the monotonic time it started and the
-    resident memory then) lets another process watch the file from outside; the index is
-    written last and set to -1 while the other two change, so a reader that sees the same
-    index before and after reading them has a consistent view.
+    memory base) lets another process watch the file from outside; the index is written
+    last and set to -1 while the other two change, so a reader that sees the same index
+    before and after reading them has a consistent view.
     """
 
     def __init__(self, budget: FileBudget, marker: Any = None) -> None:
@@ -61,22 +72,28 @@ class FileClock:
         self.marker = marker
         self.index = -1
         self.started = 0.0
-        self.memory_at_start = 0.0
+        self.memory_base: float | None = None
 
     def start(self, index: int) -> None:
         """Begin timing the file at `index`."""
         self.index = index
-        self.restart()
+        self.started = time.monotonic()
+        if self.memory_base is None:
+            self.memory_base = peak_mb()
+        self._mark()
 
     def restart(self) -> None:
         """Start the current file's budget again, after a cost that is not its own (loading
-        the language model on first use)."""
+        the language model on first use), with the memory base taken anew."""
         self.started = time.monotonic()
-        self.memory_at_start = resident_mb()
+        self.memory_base = peak_mb()
+        self._mark()
+
+    def _mark(self) -> None:
         if self.marker is not None:
             self.marker[0] = -1
             self.marker[1] = self.started
-            self.marker[2] = self.memory_at_start
+            self.marker[2] = self.memory_base or 0.0
             self.marker[0] = self.index
 
     def finish(self) -> None:
@@ -87,9 +104,8 @@ class FileClock:
 
     def check(self, stage: str) -> None:
         """Raise OverBudget naming the budget if the file has used more than it."""
-        reason = over_budget(
-            self.budget, time.monotonic() - self.started, resident_mb() - self.memory_at_start
-        )
+        gained = peak_mb() - (self.memory_base or 0.0)
+        reason = over_budget(self.budget, time.monotonic() - self.started, gained)
         if reason:
             raise OverBudget(f"{reason} (while {stage})")
 
@@ -113,9 +129,9 @@ def past_hard_limit(budget: FileBudget, marker: Any, pid: int) -> tuple[int, str
     """(index, reason) when the file another process is preparing is well past its budget,
     as its `marker` and its resident memory tell; None while it is within it."""
     index = int(marker[0])
-    started, memory_at_start = marker[1], marker[2]
+    started, memory_base = marker[1], marker[2]
     if index < 0 or int(marker[0]) != index:
         return None
-    memory = resident_mb(pid) - memory_at_start if memory_at_start else 0.0
+    memory = peak_mb(pid) - memory_base if memory_base else 0.0
     reason = over_budget(budget, time.monotonic() - started, memory, HARD_LIMIT_FACTOR)
     return (index, reason) if reason else None

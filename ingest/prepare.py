@@ -156,6 +156,7 @@ def _prepare(
         stage = extractor.get(clock)
         with steps.step("extracting", "extract"):
             extraction = extract_in_pieces(stage, document, passages, clock)
+        clock.check("extracting")
     hashes.claim(document.key, digest)
     return Prepared(str(path), document, passages, extraction, digest)
 

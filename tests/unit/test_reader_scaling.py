@@ -20,6 +20,9 @@ import pytest
 
 from ingest.readers import read_document
 
+# Half a minute in all: with the slower tests.
+pytestmark = pytest.mark.integration
+
 SCALES = (1, 4, 16)
 REPEATS = {1: 3, 4: 3, 16: 2}
 MAX_GROWTH = 5.0  # per 4x of input; linear is 4, quadratic 16
