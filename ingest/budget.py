@@ -71,7 +71,7 @@ class FileClock:
         self.budget = budget
         self.marker = marker
         self.index = -1
-        self.started = 0.0
+        self.started = time.monotonic()
         self.memory_base: float | None = None
 
     def start(self, index: int) -> None:

@@ -274,7 +274,7 @@ class Pipeline:
         started = time.perf_counter()
         items = list(items)
         tracker = _Tracker(progress, len(items))
-        known = {key: k.digest for key, k in self.known.items() if k.digest}
+        known = {key: (k.digest, k.source) for key, k in self.known.items() if k.digest}
         kind = ProcessPreparer if len(items) >= self.worker_min_files else ThreadPreparer
         preparer: Preparer = kind(
             items,

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from graph.model import Document, Entity, Extraction, Passage
@@ -63,27 +63,35 @@ class Skipped:
 Outcome = Prepared | Skipped
 
 
-@dataclass(slots=True)
+Stored = dict[str, tuple[str, str]]  # document key -> (content hash, source)
+
+
 class Hashes:
-    """The content hash of each document stored or prepared so far in this run."""
+    """The content hash and source of each document stored or prepared so far in this run."""
 
-    by_key: dict[str, str]
-    by_hash: dict[str, str] = field(init=False)
+    def __init__(self, known: Stored) -> None:
+        self.known = dict(known)
+        self.by_hash = {digest: key for key, (digest, _) in self.known.items()}
 
-    def __post_init__(self) -> None:
-        self.by_hash = {digest: key for key, digest in self.by_key.items()}
+    def unchanged(self, key: str, digest: str) -> bool:
+        """Whether the document `key` already holds this text."""
+        return key in self.known and self.known[key][0] == digest
 
-    def original(self, key: str, digest: str) -> str | None:
-        """The key of another document with this text, if there is one."""
+    def original(self, key: str, digest: str, source: str) -> str | None:
+        """The key of a document from another source with this text, if there is one (one
+        from the same source under another key was written before keys followed sources,
+        and is replaced rather than kept)."""
         other = self.by_hash.get(digest)
-        return other if other is not None and other != key else None
+        if other is None or other == key or self.known[other][1] == source:
+            return None
+        return other
 
-    def claim(self, key: str, digest: str) -> None:
+    def claim(self, key: str, digest: str, source: str) -> None:
         """Record that the document `key` now holds this text."""
-        old = self.by_key.get(key)
-        if old is not None and self.by_hash.get(old) == key:
-            del self.by_hash[old]
-        self.by_key[key] = digest
+        old = self.known.get(key)
+        if old is not None and self.by_hash.get(old[0]) == key:
+            del self.by_hash[old[0]]
+        self.known[key] = (digest, source)
         self.by_hash[digest] = key
 
 
@@ -143,9 +151,9 @@ def _prepare(
         document = read_document(path, max_bytes=max_bytes, data=data, source=source)
     clock.check("reading")
     digest = content_hash(document.text)
-    if hashes.by_key.get(document.key) == digest:
+    if hashes.unchanged(document.key, digest):
         return Skipped(str(path), key=document.key)
-    original = hashes.original(document.key, digest)
+    original = hashes.original(document.key, digest, document.source)
     if original is not None:
         return Skipped(str(path), key=document.key, original=original)
     with steps.step("splitting", "split"):
@@ -157,7 +165,7 @@ def _prepare(
         with steps.step("extracting", "extract"):
             extraction = extract_in_pieces(stage, document, passages, clock)
         clock.check("extracting")
-    hashes.claim(document.key, digest)
+    hashes.claim(document.key, digest, document.source)
     return Prepared(str(path), document, passages, extraction, digest)
 
 
@@ -245,7 +253,7 @@ def prepare_all(
     start: int,
     *,
     extractor: Callable[[], Extractor] | None,
-    known: dict[str, str],
+    known: Stored,
     skip: frozenset[int],
     max_bytes: int,
     budget: FileBudget,
@@ -255,10 +263,10 @@ def prepare_all(
     """Prepare items[start:] in order (but those in `skip`), handing each outcome with its
     timings to `emit`; stop early when `emit` returns False.
 
-    ``known`` maps the key of each document already stored to its content hash."""
+    ``known`` maps the key of each document already stored to its content hash and source."""
     clock = FileClock(budget, marker)
     stage = LazyExtractor(extractor)
-    hashes = Hashes(dict(known))
+    hashes = Hashes(known)
     for index in range(start, len(items)):
         if index in skip:
             continue

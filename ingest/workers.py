@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from ingest.budget import FileBudget, past_hard_limit
-from ingest.prepare import Extractor, Item, Outcome, Prepared, Skipped, prepare_all
+from ingest.prepare import Extractor, Item, Outcome, Prepared, Skipped, Stored, prepare_all
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class ThreadPreparer:
         items: list[Item],
         *,
         extractor: Callable[[], Extractor] | None,
-        known: dict[str, str],
+        known: Stored,
         max_bytes: int,
         budget: FileBudget,
     ) -> None:
@@ -154,7 +154,7 @@ def prepare_in_worker(
     factory: Callable[[], Extractor] | None,
     items: list[Item],
     start: int,
-    known: dict[str, str],
+    known: Stored,
     skip: frozenset[int],
     max_bytes: int,
     budget: FileBudget,
@@ -209,7 +209,7 @@ class ProcessPreparer:
         items: list[Item],
         *,
         extractor: Callable[[], Extractor] | None,
-        known: dict[str, str],
+        known: Stored,
         max_bytes: int,
         budget: FileBudget,
         target: Callable[..., None] = prepare_in_worker,
@@ -260,7 +260,7 @@ class ProcessPreparer:
         lifeline_reader.close()
         threading.Thread(
             target=_receive,
-            args=(reader, self.messages, self.finished),
+            args=(reader, self.messages, self.finished, self.closed),
             name="ingest-receive",
             daemon=True,
         ).start()
@@ -290,7 +290,8 @@ class ProcessPreparer:
                     yield self.next, self._refusal(self.next), {}
                     self.next += 1
                 if isinstance(outcome, Prepared):
-                    self.known[outcome.document.key] = outcome.digest
+                    document = outcome.document
+                    self.known[document.key] = (outcome.digest, document.source)
                 self.next = index + 1
                 yield index, outcome, timings
             elif message[0] == "error":
@@ -341,18 +342,29 @@ class ProcessPreparer:
         self.lifeline.close()
 
 
-def _receive(reader: Any, messages: queue.Queue, finished: threading.Event) -> None:
+def _receive(
+    reader: Any, messages: queue.Queue, finished: threading.Event, closed: threading.Event
+) -> None:
     """Move a worker's messages into `messages`; "lost" when it ends without saying done."""
+
+    def put(message: tuple) -> bool:
+        while not closed.is_set():
+            try:
+                messages.put(message, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     try:
         while True:
             message = reader.recv()
             if message[0] != "file":
                 finished.set()
-            messages.put(message)
-            if message[0] != "file":
+            if not put(message) or message[0] != "file":
                 return
     except (EOFError, OSError):
         finished.set()
-        messages.put(("lost",))
+        put(("lost",))
     finally:
         reader.close()
