@@ -26,7 +26,7 @@ from graph.model import Passage
 from graph.store import Store
 from graph.vectors import NumpyIndex
 from ingest.budget import FileBudget
-from ingest.prepare import TIMED, Extractor, Item, Prepared, Skipped
+from ingest.prepare import TIMED, Batch, Extractor, Item, Prepared, Skipped
 from ingest.readers import DEFAULT_MAX_BYTES, READERS
 from ingest.workers import Preparer, ProcessPreparer, ThreadPreparer
 
@@ -276,13 +276,7 @@ class Pipeline:
         tracker = _Tracker(progress, len(items))
         known = {key: (k.digest, k.source) for key, k in self.known.items() if k.digest}
         kind = ProcessPreparer if len(items) >= self.worker_min_files else ThreadPreparer
-        preparer: Preparer = kind(
-            items,
-            extractor=self.extractor,
-            known=known,
-            max_bytes=self.max_bytes,
-            budget=self.budget,
-        )
+        preparer: Preparer = kind(Batch(items, self.extractor, known, self.max_bytes, self.budget))
         group: list[Prepared] = []
         size = 0
         try:

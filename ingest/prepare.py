@@ -248,35 +248,42 @@ def merge_extractions(parts: list[Extraction]) -> Extraction:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """The files of one ingest and what preparing them needs: the extraction stage's
+    factory (None: no extraction), the documents stored (key -> content hash and source),
+    the size limit and each file's budget."""
+
+    items: list[Item]
+    extractor: Callable[[], Extractor] | None
+    known: Stored
+    max_bytes: int
+    budget: FileBudget
+
+
 def prepare_all(
-    items: list[Item],
-    start: int,
-    *,
-    extractor: Callable[[], Extractor] | None,
-    known: Stored,
-    skip: frozenset[int],
-    max_bytes: int,
-    budget: FileBudget,
+    batch: Batch,
     emit: Callable[[int, Outcome, dict[str, float]], bool],
+    *,
+    start: int = 0,
+    skip: frozenset[int] = frozenset(),
     marker: object = None,
 ) -> None:
-    """Prepare items[start:] in order (but those in `skip`), handing each outcome with its
-    timings to `emit`; stop early when `emit` returns False.
-
-    ``known`` maps the key of each document already stored to its content hash and source."""
-    clock = FileClock(budget, marker)
-    stage = LazyExtractor(extractor)
-    hashes = Hashes(known)
-    for index in range(start, len(items)):
+    """Prepare the batch's items from `start` in order (but those in `skip`), handing each
+    outcome with its timings to `emit`; stop early when `emit` returns False."""
+    clock = FileClock(batch.budget, marker)
+    stage = LazyExtractor(batch.extractor)
+    hashes = Hashes(batch.known)
+    for index in range(start, len(batch.items)):
         if index in skip:
             continue
         clock.start(index)
         timings = dict.fromkeys(TIMED, 0.0)
         outcome = prepare(
-            items[index],
+            batch.items[index],
             extractor=stage,
             hashes=hashes,
-            max_bytes=max_bytes,
+            max_bytes=batch.max_bytes,
             clock=clock,
             timings=timings,
         )

@@ -19,10 +19,11 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any, Protocol
 
-from ingest.budget import FileBudget, past_hard_limit
-from ingest.prepare import Extractor, Item, Outcome, Prepared, Skipped, Stored, prepare_all
+from ingest.budget import past_hard_limit
+from ingest.prepare import Batch, Outcome, Prepared, Skipped, prepare_all
 
 log = logging.getLogger(__name__)
 
@@ -84,28 +85,12 @@ class ThreadPreparer:
     (seconds) would cost more than running beside the model wins back. A file past its
     budget is refused at the next check between its steps."""
 
-    def __init__(
-        self,
-        items: list[Item],
-        *,
-        extractor: Callable[[], Extractor] | None,
-        known: Stored,
-        max_bytes: int,
-        budget: FileBudget,
-    ) -> None:
+    def __init__(self, batch: Batch) -> None:
         self.messages: queue.Queue[tuple] = queue.Queue(maxsize=THREAD_QUEUE_FILES)
         self.stop = threading.Event()
         self.finished = threading.Event()
-        arguments = {
-            "extractor": extractor,
-            "known": known,
-            "skip": frozenset(),
-            "max_bytes": max_bytes,
-            "budget": budget,
-            "emit": self._emit,
-        }
         self.thread = threading.Thread(
-            target=self._run, args=(items, arguments), name="ingest-prepare", daemon=True
+            target=self._run, args=(batch,), name="ingest-prepare", daemon=True
         )
         self.thread.start()
 
@@ -121,9 +106,9 @@ class ThreadPreparer:
                 continue
         return False
 
-    def _run(self, items: list[Item], arguments: dict) -> None:
+    def _run(self, batch: Batch) -> None:
         try:
-            prepare_all(items, 0, **arguments)
+            prepare_all(batch, self._emit)
         except BaseException as exc:  # a fault of the loop itself, raised to the consumer
             self.finished.set()
             self._put(("error", exc))
@@ -151,19 +136,16 @@ class ThreadPreparer:
 
 
 def prepare_in_worker(
-    factory: Callable[[], Extractor] | None,
-    items: list[Item],
+    batch: Batch,
     start: int,
-    known: Stored,
     skip: frozenset[int],
-    max_bytes: int,
-    budget: FileBudget,
     pipe: Any,
     marker: Any,
     lifeline: Any,
     parent: int,
 ) -> None:
-    """The worker process: prepare items[start:] and send each outcome back through `pipe`.
+    """The worker process: prepare the batch from `start` (but `skip`) and send each outcome
+    back through `pipe`.
 
     Extraction runs here rather than in a thread of the ingest process because spaCy and
     the rules hold Python's GIL for most of their work, which would stall the model's
@@ -176,17 +158,7 @@ def prepare_in_worker(
         return True
 
     try:
-        prepare_all(
-            items,
-            start,
-            extractor=factory,
-            known=known,
-            skip=skip,
-            max_bytes=max_bytes,
-            budget=budget,
-            emit=emit,
-            marker=marker,
-        )
+        prepare_all(batch, emit, start=start, skip=skip, marker=marker)
         pipe.send(("done",))
     except (BrokenPipeError, EOFError):
         return  # the ingest process stopped listening
@@ -204,21 +176,10 @@ class ProcessPreparer:
     a new worker goes on from the first file not yet received.
     """
 
-    def __init__(
-        self,
-        items: list[Item],
-        *,
-        extractor: Callable[[], Extractor] | None,
-        known: Stored,
-        max_bytes: int,
-        budget: FileBudget,
-        target: Callable[..., None] = prepare_in_worker,
-    ) -> None:
-        self.items = items
-        self.extractor = extractor
-        self.known = dict(known)  # grows with each file received, for a new worker
-        self.max_bytes = max_bytes
-        self.budget = budget
+    def __init__(self, batch: Batch, *, target: Callable[..., None] = prepare_in_worker) -> None:
+        self.batch = batch
+        self.items = batch.items
+        self.known = dict(batch.known)  # grows with each file received, for a new worker
         self.target = target
         self.context = multiprocessing.get_context("spawn")  # no fork of a process with threads
         self.marker = self.context.Array("d", [-1.0, 0.0, 0.0], lock=False)
@@ -240,13 +201,9 @@ class ProcessPreparer:
         self.worker = self.context.Process(
             target=self.target,
             args=(
-                self.extractor,
-                self.items,
+                replace(self.batch, known=self.known),
                 self.next,
-                self.known,
                 frozenset(self.refused),
-                self.max_bytes,
-                self.budget,
                 writer,
                 self.marker,
                 lifeline_reader,
@@ -270,7 +227,7 @@ class ProcessPreparer:
             worker = self.worker
             if not worker.is_alive() or worker.pid is None:
                 continue
-            over = past_hard_limit(self.budget, self.marker, worker.pid)
+            over = past_hard_limit(self.batch.budget, self.marker, worker.pid)
             if over is not None:
                 with self.lock:
                     self.killed = (worker.pid, *over)

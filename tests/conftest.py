@@ -28,6 +28,21 @@ DIES_WITH_US = die_with_parent
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
+    """`civicgraph ARGS` run from the repository root, ending with the test process."""
+    return subprocess.run(
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        env=env,
+        preexec_fn=DIES_WITH_US,
+    )
+
+
 @pytest.fixture(scope="session")
 def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the seeds ingested by the real command, real model and real store."""

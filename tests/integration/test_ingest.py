@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.readers import read_document
-from tests.conftest import CLI, DIES_WITH_US, ROOT, SEEDS
+from tests.conftest import CLI, DIES_WITH_US, ROOT, SEEDS, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -22,14 +22,7 @@ GOOD = (
 
 
 def run(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=timeout,
-        preexec_fn=DIES_WITH_US,
-    )
+    return run_cli(*args, timeout=timeout)
 
 
 def ingest_json(store: Path, *paths: Path, extra: tuple[str, ...] = ()) -> tuple[int, dict]:

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from tests.bench.corpus import make_corpus
-from tests.conftest import CLI, DIES_WITH_US, FIXTURES, ROOT
+from tests.conftest import CLI, DIES_WITH_US, FIXTURES, ROOT, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -28,15 +28,7 @@ HASH = {**os.environ, "CIVICGRAPH_MODEL": "hash", "PYTHONUNBUFFERED": "1"}
 
 
 def run(*args: str, env: dict[str, str] = HASH, timeout: int = 600):
-    return subprocess.run(
-        [*CLI, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=timeout,
-        env=env,
-        preexec_fn=DIES_WITH_US,
-    )
+    return run_cli(*args, env=env, timeout=timeout)
 
 
 def children(pid: int) -> list[int]:

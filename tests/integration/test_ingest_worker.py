@@ -14,7 +14,7 @@ import pytest
 import ingest.pipeline
 import ingest.prepare
 from ingest.budget import FileBudget
-from ingest.prepare import Prepared, Skipped
+from ingest.prepare import Batch, Prepared, Skipped
 from ingest.workers import ProcessPreparer, prepare_in_worker
 from tests.conftest import FIXTURES
 
@@ -86,14 +86,8 @@ def stuck_or_dying_worker(*args) -> None:
 def test_a_worker_stuck_on_a_file_or_dying_on_one_is_replaced_and_the_rest_prepared() -> None:
     names = ["a.txt", "stuck.txt", "b.txt", "crash.txt", "c.txt", "d.txt"]
     items = [(Path(name), name, (f"The {name} plan was agreed. " * 40).encode()) for name in names]
-    preparer = ProcessPreparer(
-        items,
-        extractor=None,
-        known={},
-        max_bytes=10**6,
-        budget=FileBudget(seconds=1.0, memory_mb=0),
-        target=stuck_or_dying_worker,
-    )
+    batch = Batch(items, None, {}, 10**6, FileBudget(seconds=1.0, memory_mb=0))
+    preparer = ProcessPreparer(batch, target=stuck_or_dying_worker)
     started = time.monotonic()
     first_worker = preparer.worker
     try:

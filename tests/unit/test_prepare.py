@@ -12,6 +12,7 @@ from ingest.budget import FileBudget, FileClock
 from ingest.passages import split_passages
 from ingest.prepare import (
     EXTRACT_PIECE_CHARS,
+    Batch,
     Hashes,
     Prepared,
     Skipped,
@@ -98,16 +99,8 @@ def slow_extractor():
 
 def run(items, extractor, budget: FileBudget | None = None, known=None) -> list:
     out: list = []
-    prepare_all(
-        items,
-        0,
-        extractor=extractor,
-        known=known or {},
-        skip=frozenset(),
-        max_bytes=10**7,
-        budget=budget or FileBudget(),
-        emit=lambda index, outcome, timings: out.append(outcome) or True,
-    )
+    batch = Batch(items, extractor, known or {}, 10**7, budget or FileBudget())
+    prepare_all(batch, lambda index, outcome, timings: out.append(outcome) or True)
     return out
 
 
