@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-DEFAULT_FILE_TIMEOUT_S = 300.0
+DEFAULT_FILE_TIMEOUT_S = 600.0
 DEFAULT_FILE_MEMORY_MB = 2048.0
 # How far past its budget a file may go before its worker is killed: the checks between
 # steps should have refused it long before, unless one step is stuck.
