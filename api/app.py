@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_handlers
 from api.routers import documents, entities, leads, paths, relations, search, sparql, system
+from api.schemas import COMMON_ERRORS
+from api.server import UrlLengthLimit
 from api.service import CivicGraph
 from api.settings import Settings, get_settings
 from graph.embed import Embedder
@@ -42,7 +44,9 @@ def create_app(
         description="A knowledge graph and semantic search over local-government documents.",
         version="0.1.0",
         lifespan=lifespan,
+        responses=COMMON_ERRORS,
     )
+    app.add_middleware(UrlLengthLimit)
     install_handlers(app)
     for module in (search, leads, entities, relations, paths, documents, sparql, system):
         app.include_router(module.router)

@@ -27,8 +27,9 @@ from api.schemas import (
     PathsOut,
     SearchOut,
 )
-from api.service import SPARQL_FORMATS, CivicGraph
+from api.service import CivicGraph
 from api.settings import Settings
+from graph.sparql import SPARQL_FORMATS
 from ingest.pipeline import Progress
 
 
@@ -405,13 +406,12 @@ def evaluate(service: CivicGraph, gold: Path, corpus: Path | None, as_json: bool
 @handle_errors
 def serve(store: Path | None, host: str, port: int) -> None:
     """Serve the HTTP API and the explorer."""
-    import uvicorn
-
     from api.app import create_app
+    from api.server import serve as run_server
 
     app = create_app(_settings(store))
     click.echo(f"civicgraph on http://{host}:{port}/  (API docs at /docs)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    run_server(app, host, port)
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     409: "ambiguous",
     413: "too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "bad_parameter",
     503: "unavailable",
@@ -38,7 +39,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CivicGraphError)
     async def civicgraph_error(_: Request, exc: CivicGraphError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers())
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -440,10 +440,45 @@ class EntityErrorOut(BaseModel):
     error: EntityErrorDetail
 
 
+# What names an entity: an id, an IRI or a label, with a letter or digit in it somewhere.
+NAMED = r"\w"
+
 ENTITY_ERRORS: dict[int | str, dict] = {
     404: {"model": EntityErrorOut, "description": "unknown entity, with the nearest names"},
     409: {"model": EntityErrorOut, "description": "ambiguous name, with the candidates"},
+    422: {"model": ErrorOut, "description": "a parameter has a value it cannot take"},
 }
+
+
+class QueryErrorDetail(ErrorDetail):
+    """A refused SPARQL query: where in the query (400), or when to try again (503 busy)."""
+
+    line: int | None = None
+    column: int | None = None
+    retry_after: int | None = None
+
+
+class QueryErrorOut(BaseModel):
+    """How a refused or failed SPARQL query is answered."""
+
+    error: QueryErrorDetail
+
+
+def error_responses(
+    described: dict[int, str], model: type[BaseModel] = ErrorOut
+) -> dict[int | str, dict]:
+    """The OpenAPI entries of the error statuses a route answers, all in the one error shape."""
+    return {status: {"model": model, "description": text} for status, text in described.items()}
+
+
+# Every route may answer these.
+COMMON_ERRORS = error_responses(
+    {414: "the URL is over the length limit", 431: "the request headers are too large"}
+)
+BAD_PARAMETERS = error_responses({422: "a parameter is missing or has a value it cannot take"})
+WRITE_ERRORS = error_responses(
+    {401: "no API key was sent", 403: "the API key is wrong, or writes are switched off"}
+)
 
 
 class UploadErrorDetail(ErrorDetail):
@@ -458,16 +493,18 @@ class UploadErrorOut(BaseModel):
     error: UploadErrorDetail
 
 
-UPLOAD_RESPONSES: dict[int | str, dict] = {
+# What an upload answers beyond the errors every write may: 207 when some files failed, 422
+# (in place of the bad-parameter one) when none could be stored.
+UPLOAD_ERRORS: dict[int | str, dict] = {
     200: {"description": "every file was stored (added, replaced, unchanged or a duplicate)"},
     207: {
         "model": IngestOut,
         "description": "some files failed: `files` holds each file's result, `failed` the "
         "reasons; the rest were stored",
     },
-    413: {"model": ErrorOut, "description": "a file over the upload limit"},
     422: {
         "model": UploadErrorOut,
-        "description": "no file could be stored: `files` holds each file's reason",
+        "description": "no file could be stored (`files` holds each file's reason), or a "
+        "parameter is missing or has a value it cannot take",
     },
 }

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -13,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyoxigraph as ox
 
 from api.settings import Settings
 from graph import queries
@@ -34,9 +31,11 @@ from graph.model import (
 from graph.paths import CO_MENTIONED, Hop, Projections, write_graphml
 from graph.queries import EntityIndex
 from graph.search import BM25, rrf
+from graph.sparql import SparqlResult, negotiate, prepare_query
+from graph.sparql_pool import SparqlRunner, open_runner
 from graph.store import OxigraphStore, Store, StoreBusy, open_store
 from graph.vectors import NumpyIndex, check_manifest, open_index
-from graph.vocab import ID, SPARQL_PREFIXES, iri_ref
+from graph.vocab import ID, iri_ref
 from ingest.budget import FileBudget
 from ingest.evaluate import EvalReport
 from ingest.pipeline import IngestReport, Known, Pipeline, Progress, find_files
@@ -51,38 +50,6 @@ MAX_PATHS = 20
 # Fusion weights: meaning is the stronger signal for questions written in the user's own
 # words, keywords the tie-breaker that rescues names and rare terms.
 FUSION_WEIGHTS = {"dense": 1.0, "bm25": 0.7}
-
-RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
-# Short names of result formats, for clients that cannot set Accept (and the command line).
-SPARQL_FORMATS = {
-    "json": "application/sparql-results+json, application/ld+json",
-    "xml": "application/sparql-results+xml, application/rdf+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-}
-
-_UPDATE = re.compile(
-    r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*"
-    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.I,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,14 +73,6 @@ class PassageInfo:
     end: int
     text: str
     heading: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SparqlResult:
-    """A serialised SPARQL answer and its media type."""
-
-    body: bytes
-    media_type: str
 
 
 class Catalog:
@@ -158,7 +117,7 @@ class CivicGraph:
         self._index: NumpyIndex | None = None
         self._warmed = threading.Event()
         self._warming = False
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4)
+        self._sparql: SparqlRunner | None = None
         location: Any = settings.store / "graph"
         if settings.store_backend == "sparql":
             location = settings.sparql_endpoint
@@ -278,7 +237,7 @@ class CivicGraph:
         is switched off."""
         if not self.settings.extract:
             return None
-        from ingest.extract import load_extractor
+        from ingest.extraction import load_extractor
 
         return load_extractor
 
@@ -441,19 +400,27 @@ class CivicGraph:
         return {key: sorted(refs, key=lambda r: r.label.lower()) for key, refs in out.items()}
 
     def sparql(self, query: str, accept: str | None = None) -> SparqlResult:
-        """A read-only SPARQL 1.1 query, serialised by content negotiation, within the limit."""
-        if _UPDATE.match(query):
-            raise BadQuery("SPARQL updates are refused: this endpoint is read-only")
-        store = self.store
-        if not isinstance(store, OxigraphStore):
-            raise BadQuery("the SPARQL endpoint serves the embedded store only")
-        future = self._pool.submit(_run_sparql, store, query, accept or "")
-        try:
-            return future.result(timeout=self.settings.query_timeout_s)
-        except concurrent.futures.TimeoutError:
-            raise QueryTimeout(
-                f"query ran past its limit of {self.settings.query_timeout_s:g} s"
-            ) from None
+        """A read-only SPARQL 1.1 query, checked, then run where its time limit stops it, and
+        serialised in the first format of `accept` that fits its answer."""
+        prepared = prepare_query(query, allow_services=self.settings.sparql_service_allow)
+        return self.sparql_runner.run(prepared, negotiate(accept, graph=prepared.graph))
+
+    @property
+    def sparql_runner(self) -> SparqlRunner:
+        """Where SPARQL queries run: worker processes over the store on disk."""
+        with self._lock:
+            if self._sparql is None:
+                store = self.store
+                if not isinstance(store, OxigraphStore):
+                    raise BadQuery("the SPARQL endpoint serves the embedded store only")
+                store.flush()  # a worker's read-only view replays what is not flushed: slow
+                self._sparql = open_runner(
+                    store.oxigraph,
+                    store.path,
+                    timeout_s=self._timeout,
+                    generation=lambda: self.generation,
+                )
+            return self._sparql
 
     def export(self, fmt: str) -> Iterator[bytes]:
         """The whole graph in an RDF format, or the entity graph as GraphML, streamed."""
@@ -586,6 +553,8 @@ class CivicGraph:
             with self.projections.graph():
                 pass
             self.projections.save()
+            if isinstance(self.store, OxigraphStore):
+                self.sparql_runner.warm()
             _ = self.catalog
             _ = self.index
             self.embedder.encode_query("warm up")
@@ -638,7 +607,8 @@ class CivicGraph:
         if self._warming:
             self._warmed.wait(timeout=600)
         self.projections.save()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._sparql is not None:
+            self._sparql.close()
         self.store.close()
 
 
@@ -675,26 +645,3 @@ def _source_of(path: Path) -> str:
         return resolved.relative_to(Path.cwd()).as_posix()
     except ValueError:
         return resolved.as_posix()
-
-
-def _negotiate(accept: str, options: dict[str, Any], default: str) -> tuple[str, Any]:
-    for part in accept.split(","):
-        media = part.split(";")[0].strip().lower()
-        if media in options:
-            return media, options[media]
-    return default, options[default]
-
-
-def _run_sparql(store: OxigraphStore, query: str, accept: str) -> SparqlResult:
-    try:
-        result = store.oxigraph.query(SPARQL_PREFIXES + query, use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise BadQuery(f"SPARQL syntax error: {exc}") from None
-    if isinstance(result, ox.QueryTriples):
-        media, fmt = _negotiate(accept, GRAPH_FORMATS, "text/turtle")
-    else:
-        media, fmt = _negotiate(accept, RESULT_FORMATS, "application/sparql-results+json")
-        if media == "application/json":
-            media = "application/sparql-results+json"
-    body = result.serialize(format=fmt)
-    return SparqlResult(body or b"", media)

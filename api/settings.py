@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         description="keys that may write through the API (JSON list); none: writes are off",
     )
     extract: bool = Field(True, description="extract entities and relations on ingest")
+    sparql_service_allow: list[str] = Field(
+        default_factory=list,
+        description="endpoint IRIs that SPARQL SERVICE clauses may query (JSON list); none: "
+        "SERVICE is refused",
+    )
 
 
 @lru_cache

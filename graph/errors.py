@@ -24,6 +24,10 @@ class CivicGraphError(Exception):
         """The JSON body of this error."""
         return error_body(self.status, self.code, self.message, **self.extra)
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers that go with this error's answer."""
+        return {}
+
 
 class BadQuery(CivicGraphError):
     """A query the user must fix: SPARQL syntax, an update sent to a read-only endpoint."""
@@ -67,6 +71,20 @@ class TooLarge(CivicGraphError):
     code = "too_large"
 
 
+class UriTooLong(CivicGraphError):
+    """A request whose URL is over the limit (a query that belongs in a POST body)."""
+
+    status = 414
+    code = "uri_too_long"
+
+
+class UnsupportedMediaType(CivicGraphError):
+    """A request body of a media type the endpoint does not read."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
 class BadParameter(CivicGraphError):
     """A parameter with a value the service cannot use."""
 
@@ -86,6 +104,27 @@ class QueryTimeout(CivicGraphError):
 
     status = 503
     code = "timeout"
+
+
+class Busy(CivicGraphError):
+    """Too many long queries at once: try again after `retry_after` seconds."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int, **extra: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **extra)
+
+    def headers(self) -> dict[str, str]:
+        """Retry-After, in whole seconds."""
+        return {"Retry-After": str(self.extra["retry_after"])}
+
+
+class QueryAborted(CivicGraphError):
+    """A query whose engine process died: it needed more memory or stack than a worker has."""
+
+    status = 503
+    code = "query_aborted"
 
 
 class ConfigError(CivicGraphError):

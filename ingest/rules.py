@@ -99,10 +99,13 @@ class RolesFile(_Strict):
     suffixes: list[str] = Field(default_factory=list)
     not_before: list[str] = Field(default_factory=list)
     council_roles: list[str] = Field(default_factory=list)
+    department_roles: list[str] = Field(default_factory=list)
     departments: list[DepartmentRule] = Field(default_factory=list)
     titles: Titles
 
-    _clean = field_validator("modifiers", "suffixes", "not_before", "council_roles")(_words)
+    _clean = field_validator(
+        "modifiers", "suffixes", "not_before", "council_roles", "department_roles"
+    )(_words)
 
 
 # --------------------------------------------------------------------------- programmes.yaml
@@ -129,6 +132,8 @@ class KnownProgramme(_Strict):
 
     label: str
     aliases: list[str] = Field(default_factory=list)
+    # written in lower case as often as not ("individual budgets"), so matched in either case
+    lowercase: bool = False
 
     _clean = field_validator("aliases")(_words)
 
@@ -175,11 +180,14 @@ class ThemeCues(_Strict):
     """Words around a list of themes a text sets out."""
 
     list_nouns: list[str]  # "themes", "priorities", "strands"
+    counted_nouns: list[str] = Field(default_factory=list)  # "four areas:", "six problems"
+    list_verbs: list[str] = Field(default_factory=list)  # "concentrated on", "will look at"
     heading_nouns: list[str]  # "Theme 1: ...", "Priority 2 - ..."
     trailing_nouns: list[str]  # "the X strand", "the X work"
     strip_prefixes: list[str]  # "a network of", "the"
     stop_words: list[str]  # words that end a theme phrase ("who", "that", "which")
     anaphors: list[str]  # "this proposal", "the theme": the theme of the section
+    generic_nouns: list[str] = Field(default_factory=list)  # "work", "approach": no theme
     section_leads: list[str] = Field(default_factory=list)  # "one lead council for each theme"
 
     _clean = field_validator("*")(_words)
@@ -216,6 +224,8 @@ class OrganisationsFile(_Strict):
     context_before: list[str] = Field(default_factory=list)
     venue_nouns: list[str] = Field(default_factory=list)
     not_person_words: list[str] = Field(default_factory=list)
+    # abbreviations that end an organisation's name, and what they stand for
+    head_abbreviations: dict[str, str] = Field(default_factory=dict)
     anaphors: list[AnaphorRule]
 
     _clean = field_validator(
@@ -321,8 +331,6 @@ def parse_pattern(text: str) -> list[Element]:
 
 
 RelationKind = Literal[
-    "post",
-    "head",
     "leads",
     "participatesIn",
     "rated",
@@ -335,19 +343,7 @@ RelationKind = Literal[
 # Kinds read from the other end: "ORG set up PROGRAMME" states PROGRAMME createdBy ORG, and
 # "themes: A, B" states PROGRAMME hasTheme A, B.
 INVERSE_KINDS = ("created", "themeOf")
-FOCUS_KINDS = (
-    "programme",
-    "owner",
-    "pilot",
-    "fund",
-    "scheme",
-    "theme",
-    "target",
-    "department",
-    "body",
-    "council",
-    "meeting",
-)
+FOCUS_KINDS = ("programme", "owner", "pilot", "fund", "scheme", "theme", "target")
 
 
 class RelationRule(_Strict):
@@ -359,7 +355,6 @@ class RelationRule(_Strict):
     subject: str
     object: str | None = None  # a slot, or None to take the focus named by `focus`
     focus: Literal[FOCUS_KINDS] | None = None  # type: ignore[valid-type]
-    role: str | None = None  # a slot (ROLE) or a literal role label
     rating: str | None = None  # a literal or a template with {captures}
     subject_head: list[str] = Field(default_factory=list)  # the subject's last word is one
     confidence: float = Field(0.8, gt=0, le=1)
@@ -387,10 +382,6 @@ class RelationRule(_Strict):
                 )
         if self.object is None and self.focus is None:
             raise ValueError(f"relation {self.name!r}: give an 'object' slot or a 'focus'")
-        if self.predicate in ("post", "head") and not self.role:
-            raise ValueError(f"relation {self.name!r}: a post needs a 'role'")
-        if self.role and self.role.isupper() and self.role not in slots:
-            raise ValueError(f"relation {self.name!r}: role {self.role!r} is not a slot")
         if self.predicate == "rated" and not self.rating:
             raise ValueError(f"relation {self.name!r}: a rating needs 'rating'")
         for name in re.findall(r"{(\w+)}", self.rating or ""):
@@ -405,10 +396,8 @@ class RelationRule(_Strict):
 
     @property
     def predicates(self) -> tuple[Predicate, ...]:
-        """The graph predicates the rule asserts (a post may add headOf later, by role)."""
+        """The graph predicates the rule asserts."""
         return {
-            "post": (Predicate.HOLDS_POST,),
-            "head": (Predicate.HOLDS_POST, Predicate.HEAD_OF),
             "leads": (Predicate.LEADS,),
             "participatesIn": (Predicate.PARTICIPATES_IN,),
             "rated": (Predicate.RATED,),
@@ -440,6 +429,111 @@ class RelationsFile(_Strict):
         return self
 
 
+# --------------------------------------------------------------------------- frames.yaml
+
+
+class RatingValue(_Strict):
+    """A rating and the phrases that give it ("zero stars": "zero-star", "no stars")."""
+
+    rating: str
+    phrases: list[str] = Field(min_length=1)
+
+    _check = field_validator("phrases")(_words)
+
+
+class RatingFrame(_Strict):
+    """The words that make a list of councils a rating, and the ratings they give."""
+
+    values: list[RatingValue] = Field(min_length=1)
+    cues: list[str] = Field(min_length=1)
+    verbs: list[str] = Field(default_factory=list)
+
+    _check = field_validator("cues", "verbs")(_words)
+
+
+class CueFrame(_Strict):
+    """The words that make a list say one thing (membership, participation)."""
+
+    cues: list[str] = Field(min_length=1)
+    whole_first: list[str] = Field(default_factory=list)  # membership: "X includes A and B"
+
+    _check = field_validator("cues", "whole_first")(_words)
+
+
+class VerbPost(_Strict):
+    """Verbs that state a head post without a post word ("has led the council")."""
+
+    role: str
+    words: list[str] = Field(min_length=1)
+
+    _check = field_validator("words")(_words)
+
+
+class PostFrame(_Strict):
+    """The words that may join a person, a post and an organisation in a sentence."""
+
+    links: list[str] = Field(min_length=1)
+    as_verbs: list[str]
+    verbs: list[VerbPost]
+    succession: list[str]
+    cabinet_cues: list[str] = Field(default_factory=list)
+
+    _check = field_validator("links", "as_verbs", "succession", "cabinet_cues")(_words)
+
+
+def _forms(values: list[list[str]]) -> list[list[str]]:
+    return [_words(v) for v in values]
+
+
+class AgentFrame(_Strict):
+    """Verbs that make an organisation the leader or the creator of a programme."""
+
+    leads: list[list[str]] = Field(min_length=1)
+    created: list[list[str]] = Field(min_length=1)
+    lead_nouns: list[str]
+    focus_phrases: list[str]
+
+    _check_forms = field_validator("leads", "created")(_forms)
+    _check = field_validator("lead_nouns", "focus_phrases")(_words)
+
+
+class PartFrame(_Strict):
+    """The words that put a body inside another."""
+
+    of_nouns: list[str]
+    within_verbs: list[str]
+    unit_heads: list[str]
+
+    _check = field_validator("*")(_words)
+
+
+class TableFrame(_Strict):
+    """The header words that say what a table's columns hold."""
+
+    lead_headers: list[str]
+    org_headers: list[str]
+    programme_headers: list[str]
+    participant_headers: list[str]
+
+    _check = field_validator("*")(_words)
+
+
+class FramesFile(_Strict):
+    """frames.yaml: what a list of councils or bodies says, by the words around it, and the
+    words that join a person to a post."""
+
+    negative: list[str]
+    rating: RatingFrame
+    membership: CueFrame
+    participation: CueFrame
+    posts: PostFrame
+    agents: AgentFrame
+    parts: PartFrame
+    tables: TableFrame
+
+    _check = field_validator("negative")(_words)
+
+
 # --------------------------------------------------------------------------- loading
 
 SCHEMAS: dict[str, type[_Strict]] = {
@@ -448,6 +542,7 @@ SCHEMAS: dict[str, type[_Strict]] = {
     "themes": ThemesFile,
     "organisations": OrganisationsFile,
     "relations": RelationsFile,
+    "frames": FramesFile,
 }
 
 
@@ -522,11 +617,19 @@ class RuleSet:
     themes: ThemesFile
     organisations: OrganisationsFile
     relations: RelationsFile
+    frames: FramesFile
     rules_dir: Path
 
     def __iter__(self) -> Iterator[Any]:
         """The parsed files, in a fixed order."""
-        yield from (self.roles, self.programmes, self.themes, self.organisations, self.relations)
+        yield from (
+            self.roles,
+            self.programmes,
+            self.themes,
+            self.organisations,
+            self.relations,
+            self.frames,
+        )
 
 
 def read_rule_set(rules_dir: Path = RULES_DIR) -> RuleSet:

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 FIXTURES = ROOT / "tests" / "fixtures"
 GOLD = ROOT / "tests" / "gold"
+# documents of the genre written by others, with gold: the development set (never shipped)
+DEVCORPUS = ROOT.parent / "shared" / "devcorpus"
 CLI = [sys.executable, "-m", "api.cli"]
 # Children started by tests end with the test process, however it ends (`kill -9` included):
 # pass as `preexec_fn`.

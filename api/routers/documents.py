@@ -10,12 +10,15 @@ from fastapi import APIRouter, File, Response, UploadFile
 
 from api.deps import ApiKeyDep, ServiceDep
 from api.schemas import (
-    UPLOAD_RESPONSES,
+    BAD_PARAMETERS,
+    UPLOAD_ERRORS,
+    WRITE_ERRORS,
     DocumentDetailOut,
     DocumentOut,
     DocumentsOut,
     IngestOut,
     PassageOut,
+    error_responses,
 )
 from graph.errors import BadParameter, TooLarge, UnreadableFiles
 
@@ -28,7 +31,14 @@ def list_documents(service: ServiceDep) -> DocumentsOut:
     return DocumentsOut(documents=[DocumentOut(**asdict(doc)) for doc in service.documents()])
 
 
-@router.get("/documents/{key}", response_model=DocumentDetailOut)
+NOT_FOUND = error_responses({404: "no such document"})
+
+
+@router.get(
+    "/documents/{key}",
+    response_model=DocumentDetailOut,
+    responses={**NOT_FOUND, **BAD_PARAMETERS},
+)
 def get_document(key: str, service: ServiceDep) -> DocumentDetailOut:
     """One document with its passages, in order."""
     doc, passages = service.document(key)
@@ -45,7 +55,17 @@ def get_document(key: str, service: ServiceDep) -> DocumentDetailOut:
 
 
 @router.post(
-    "/documents", response_model=IngestOut, dependencies=[ApiKeyDep], responses=UPLOAD_RESPONSES
+    "/documents",
+    response_model=IngestOut,
+    dependencies=[ApiKeyDep],
+    responses={
+        **WRITE_ERRORS,
+        **error_responses(
+            {400: "a malformed multipart body", 413: "a file is over the upload limit"}
+        ),
+        **BAD_PARAMETERS,
+        **UPLOAD_ERRORS,
+    },
 )
 async def upload_documents(
     service: ServiceDep,
@@ -75,7 +95,12 @@ async def upload_documents(
     return IngestOut(**report.as_dict())
 
 
-@router.delete("/documents/{key}", status_code=204, dependencies=[ApiKeyDep])
+@router.delete(
+    "/documents/{key}",
+    status_code=204,
+    dependencies=[ApiKeyDep],
+    responses={**WRITE_ERRORS, **NOT_FOUND, **BAD_PARAMETERS},
+)
 def delete_document(key: str, service: ServiceDep) -> Response:
     """Remove a document with its passages, facts and vectors (needs an API key)."""
     service.delete_document(key)

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from api.deps import ServiceDep
-from api.schemas import ENTITY_ERRORS, EntitiesOut, EntityCardOut, EntityMatchOut
+from api.schemas import (
+    BAD_PARAMETERS,
+    ENTITY_ERRORS,
+    NAMED,
+    EntitiesOut,
+    EntityCardOut,
+    EntityMatchOut,
+)
 
 router = APIRouter(tags=["graph"])
 
 EntityType = Literal["council", "body", "person", "programme", "theme"]
 
 
-@router.get("/entities", response_model=EntitiesOut)
+@router.get("/entities", response_model=EntitiesOut, responses=BAD_PARAMETERS)
 def find_entities(
     service: ServiceDep,
     q: Annotated[
@@ -30,7 +37,10 @@ def find_entities(
 
 
 @router.get("/entities/{key:path}", response_model=EntityCardOut, responses=ENTITY_ERRORS)
-def entity(key: str, service: ServiceDep) -> EntityCardOut:
+def entity(
+    key: Annotated[str, Path(pattern=NAMED, description="an id, an IRI or a name")],
+    service: ServiceDep,
+) -> EntityCardOut:
     """The entity card: type, labels, identifiers, relations in and out with evidence, and the
     documents that mention it. `key` is an id ("council/ken"), an IRI, or a name."""
     return EntityCardOut.of_card(service.entity(key))

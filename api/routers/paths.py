@@ -7,13 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import ServiceDep
-from api.schemas import ENTITY_ERRORS, PathsOut
+from api.schemas import ENTITY_ERRORS, PathsOut, error_responses
 from api.service import MAX_HOPS, MAX_PATHS
 
 router = APIRouter(tags=["graph"])
 
 
-@router.get("/paths", response_model=PathsOut, responses=ENTITY_ERRORS)
+@router.get(
+    "/paths",
+    response_model=PathsOut,
+    responses={
+        **ENTITY_ERRORS,
+        **error_responses({503: "the path search ran past the time limit"}),
+    },
+)
 def paths(
     service: ServiceDep,
     source: Annotated[str, Query(min_length=1, description="id, IRI or name")],

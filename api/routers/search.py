@@ -7,12 +7,19 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from api.deps import ServiceDep
-from api.schemas import SearchOut
+from api.schemas import BAD_PARAMETERS, SearchOut, error_responses
 
 router = APIRouter(tags=["search"])
 
 
-@router.get("/search", response_model=SearchOut)
+@router.get(
+    "/search",
+    response_model=SearchOut,
+    responses={
+        **error_responses({404: "no such document", 503: "the embedding model is not installed"}),
+        **BAD_PARAMETERS,
+    },
+)
 def search(
     service: ServiceDep,
     q: Annotated[str, Query(min_length=1, max_length=1000, description="what to look for")],

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from api.deps import ServiceDep
+from api.schemas import BAD_PARAMETERS
 
 router = APIRouter(tags=["system"])
 
@@ -21,7 +22,17 @@ EXPORT_MEDIA = {
 }
 
 
-@router.get("/export")
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "the graph, streamed",
+            "content": {media: {} for media, _ in EXPORT_MEDIA.values()},
+        },
+        **BAD_PARAMETERS,
+    },
+)
 def export(
     service: ServiceDep,
     format: Annotated[

@@ -18,9 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+DEVCORPUS = ROOT.parent / "shared" / "devcorpus"
 CORPORA = {
     "seeds": (ROOT / "seeds", ROOT / "tests" / "gold" / "seeds.json"),
     "fixtures": (ROOT / "tests" / "fixtures", ROOT / "tests" / "gold" / "fixtures.json"),
+    # the development set: documents of the genre written by others (read, never shipped)
+    "dev": (DEVCORPUS / "docs", DEVCORPUS / "gold.json"),
 }
 
 
@@ -46,8 +49,9 @@ def main() -> None:
     parser.add_argument("corpora", nargs="*", default=list(CORPORA))
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--details", action="store_true")
+    parser.add_argument("--out", type=Path, help="also write each report as NAME.json there")
     args = parser.parse_args()
-    from ingest.extract import load_extractor
+    from ingest.extraction import load_extractor
 
     started = time.perf_counter()
     load_extractor()
@@ -61,6 +65,9 @@ def main() -> None:
             if p.is_file()
         )
         extract_s = ingest.timings["extract"]
+        if args.out:
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / f"{name}.json").write_text(json.dumps(result.as_dict(), indent=2))
         if args.json:
             print(json.dumps(result.as_dict(), indent=2))
             continue

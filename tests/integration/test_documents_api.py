@@ -179,12 +179,12 @@ class ThreadServer:
 
 
 def test_graph_answers_follow_uploads_and_deletes(tmp_path: Path, monkeypatch) -> None:
-    import ingest.extract
+    import ingest.extraction
     from api.app import create_app
     from api.settings import Settings
 
     # the fictional corpus's extraction stands in for the real one
-    monkeypatch.setattr(ingest.extract, "load_extractor", lambda: fictional.extract)
+    monkeypatch.setattr(ingest.extraction, "load_extractor", lambda: fictional.extract)
     settings = Settings(store=tmp_path / "store", model="hash", api_keys=[KEY])
     srv = ThreadServer(create_app(settings))
     try:

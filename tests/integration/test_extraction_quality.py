@@ -1,11 +1,13 @@
-"""Extraction quality on the seeds and on the test fixtures, scored against their gold files.
+"""Extraction quality on the development corpus, the seeds and the test fixtures, scored
+against their gold files.
 
-Both corpora are ingested with the hash embedder (extraction does not depend on the embedding
+The corpora are ingested with the hash embedder (extraction does not depend on the embedding
 model) and scored with ingest.evaluate. The floors sit a few points below what extraction
-reaches, so that a change that lowers quality fails here. Targets from the issue: typed entity
-recall >= 0.90 and precision >= 0.85 for councils, bodies and people; relation recall with
-evidence >= 0.80 for roles and leads and >= 0.95 for named lists. Where a floor is below its
-target, extraction does not reach the target on that corpus yet (see the README's figures).
+reaches, so that a change that lowers quality fails here. The development corpus
+(../shared/devcorpus: thirty documents written by people who did not write the rules) is the
+one the rules are measured and generalised on; the seeds are held out; the fixtures are our
+own. Where a floor is below its target, extraction does not reach the target on that corpus
+yet (see the README's figures).
 """
 
 from __future__ import annotations
@@ -16,21 +18,35 @@ from pathlib import Path
 import pytest
 
 from ingest.evaluate import EvalReport, evaluate_store
-from tests.conftest import FIXTURES, GOLD, SEEDS
+from tests.conftest import DEVCORPUS, FIXTURES, GOLD, SEEDS
 
 pytestmark = pytest.mark.integration
 
 # corpus -> kind -> (recall floor, precision floor)
 ENTITY_FLOORS = {
+    "dev": {
+        "council": (0.94, 0.93),
+        "body": (0.78, 0.79),
+        "person": (0.95, 0.89),
+        "programme": (0.64, 0.73),
+        "theme": (0.83, 0.92),
+    },
     "seeds": {"council": (0.95, 0.90), "body": (0.88, 0.84), "person": (0.92, 0.95)},
     "fixtures": {"council": (0.95, 0.95), "body": (0.95, 0.95), "person": (0.95, 0.95)},
 }
 # corpus -> predicate group -> floor of recall with evidence
 RELATION_FLOORS = {
+    "dev": {"roles": 0.62, "leads": 0.48, "named lists": 0.50, "programme facts": 0.40},
     "seeds": {"roles": 0.80, "leads": 0.85, "named lists": 0.95, "programme facts": 0.95},
     "fixtures": {"roles": 0.95, "leads": 0.93, "named lists": 0.95, "programme facts": 0.90},
 }
-CORPORA = {"seeds": (SEEDS, GOLD / "seeds.json"), "fixtures": (FIXTURES, GOLD / "fixtures.json")}
+CORPORA = {
+    "dev": (DEVCORPUS / "docs", DEVCORPUS / "gold.json"),
+    "seeds": (SEEDS, GOLD / "seeds.json"),
+    "fixtures": (FIXTURES, GOLD / "fixtures.json"),
+}
+# corpus -> floors of recall with evidence and precision over every relation
+OVERALL_FLOORS = {"dev": (0.55, 0.82), "seeds": (0.88, 0.92), "fixtures": (0.97, 0.97)}
 
 
 def score(name: str, tmp: Path) -> EvalReport:
@@ -38,6 +54,8 @@ def score(name: str, tmp: Path) -> EvalReport:
     from api.settings import Settings
 
     folder, gold_path = CORPORA[name]
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is not here: the development corpus sits beside the checkout")
     service = CivicGraph.open(Settings(store=tmp / name, model="hash"), write=True)
     try:
         ingest = service.ingest([folder])
@@ -48,10 +66,21 @@ def score(name: str, tmp: Path) -> EvalReport:
         service.close()
 
 
+class Reports(dict):
+    """Each corpus's report, scored when a test first asks for it."""
+
+    def __init__(self, tmp: Path) -> None:
+        super().__init__()
+        self.tmp = tmp
+
+    def __missing__(self, name: str) -> EvalReport:
+        self[name] = score(name, self.tmp)
+        return self[name]
+
+
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EvalReport]:
-    tmp = tmp_path_factory.mktemp("quality")
-    return {name: score(name, tmp) for name in CORPORA}
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
+    return Reports(tmp_path_factory.mktemp("quality"))
 
 
 @pytest.mark.parametrize("corpus", list(CORPORA))
@@ -79,7 +108,25 @@ def test_relation_recall_with_evidence_stays_above_floors(reports, corpus: str, 
     ].render_text()
 
 
-@pytest.mark.parametrize("corpus", list(CORPORA))
+# corpus -> floor of precision for every predicate group
+GROUP_PRECISION_FLOORS = {"dev": 0.65, "seeds": 0.85, "fixtures": 0.85}
+
+
+@pytest.mark.parametrize("corpus", list(GROUP_PRECISION_FLOORS))
 def test_relations_extracted_are_mostly_right(reports, corpus: str) -> None:
     for group, score in reports[corpus].groups.items():
-        assert score.precision is None or score.precision >= 0.85, (group, score)
+        floor = GROUP_PRECISION_FLOORS[corpus]
+        assert score.precision is None or score.precision >= floor, (group, score)
+
+
+@pytest.mark.parametrize("corpus", list(OVERALL_FLOORS))
+def test_all_relations_found_with_evidence_and_right(reports, corpus: str) -> None:
+    report = reports[corpus]
+    scores = report.relations.values()
+    gold = sum(s.gold for s in scores)
+    found = sum(s.found_with_evidence for s in scores)
+    extracted = sum(s.extracted for s in scores)
+    correct = sum(s.correct for s in scores)
+    recall_floor, precision_floor = OVERALL_FLOORS[corpus]
+    assert found / gold >= recall_floor, report.render_text()
+    assert correct / extracted >= precision_floor, report.render_text()

@@ -248,7 +248,7 @@ def test_ambiguous_must_name_the_entry(tmp_path: Path) -> None:
 
 
 def test_ambiguous_abbreviations_are_not_matched_in_title_case(gaz: Gazetteer) -> None:
-    from ingest.mentions import _curated_abbreviations
+    from ingest.extraction.mention_rules import _curated_abbreviations
 
     curated = _curated_abbreviations(gaz)
     assert "SCIE" in curated  # "Scie" is the body
@@ -257,7 +257,7 @@ def test_ambiguous_abbreviations_are_not_matched_in_title_case(gaz: Gazetteer) -
 
 @pytest.fixture(scope="module")
 def extract():
-    from ingest.extract import load_extractor
+    from ingest.extraction import load_extractor
 
     return load_extractor()
 

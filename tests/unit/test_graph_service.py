@@ -122,9 +122,9 @@ def test_answers_follow_a_deleted_document(service: CivicGraph) -> None:
 
 
 def test_answers_follow_ingest_and_replacement(tmp_path: Path, monkeypatch) -> None:
-    import ingest.extract
+    import ingest.extraction
 
-    monkeypatch.setattr(ingest.extract, "load_extractor", lambda: fictional.extract)
+    monkeypatch.setattr(ingest.extraction, "load_extractor", lambda: fictional.extract)
     service = open_service(tmp_path / "store")
     try:
         assert service.leads() == []

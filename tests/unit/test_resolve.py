@@ -5,10 +5,16 @@ from __future__ import annotations
 import pytest
 
 from graph.model import Document, EntityKind, Extraction
-from ingest.extract import load_extractor
+from ingest.extraction import load_extractor
+from ingest.extraction.resolution import (
+    Resolver,
+    clean_label,
+    concept_index,
+    estimate_date,
+    theme_label,
+)
 from ingest.gazetteer import load_gazetteer
 from ingest.passages import split_passages
-from ingest.resolve import Resolver, clean_label, concept_index, estimate_date, theme_label
 from ingest.rules import load_rule_set
 
 

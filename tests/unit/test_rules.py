@@ -26,7 +26,7 @@ def copy_rules(tmp_path: Path) -> Path:
 
 def test_shipped_rules_are_valid() -> None:
     rules = load_rule_set()
-    assert len(rules.relations.relations) >= 40
+    assert len(rules.relations.relations) >= 30
     names = [r.name for r in rules.relations.relations]
     assert len(names) == len(set(names))
     predicates = {r.predicate for r in rules.relations.relations}

@@ -2,9 +2,9 @@
 
 Before matching, every mention of a line (council, body, person, programme, theme, post) is
 merged into one token labelled with its kind, so that a rule such as
-``"PERSON , the? ROLE of|at the? ORG"`` matches "Jane Holt, leader of Northshire County
-Council" as five tokens. spaCy's Matcher reports which pattern element each token matched
-(``with_alignments``), which tells the subject, object and role apart.
+``"ORG ,? is the lead authority for the? TARGET"`` matches "Kent County Council is the lead
+authority for the pilot" as a handful of tokens. spaCy's Matcher reports which pattern
+element each token matched (``with_alignments``), which tells the subject and object apart.
 
 A slot for organisations takes the whole list it stands in ("Oldham, Rochdale and Tameside
 have signed up"), and when a rule's last slot is missing at the end of a line ("the 14 worst
@@ -23,17 +23,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
 from graph.model import Claim, Predicate
-from ingest.mentions import (
-    BODY,
-    COUNCIL,
-    ORG_LABELS,
-    PERSON,
-    PROGRAMME,
-    ROLE,
-    THEME,
-    MentionRules,
-    RoleInfo,
-)
+from ingest.extraction.labels import BODY, COUNCIL, ORG_LABELS, PERSON, PROGRAMME, ROLE, THEME
+from ingest.extraction.mention_rules import MentionRules
 from ingest.rules import Element, RelationRule, RelationsFile
 
 EXTRACTOR_PREFIX = "rule:"
@@ -263,7 +254,7 @@ class ClaimBuilder:
     def __init__(
         self,
         rules: MentionRules,
-        resolver,  # ingest.resolve.Resolver
+        resolver,  # ingest.extraction.resolution.Resolver
         next_items: Callable[[int, tuple[str, ...]], tuple[list[str], int]],
         add_mention: Callable[[LineContext, int, int, str, str], None],
     ) -> None:
@@ -331,19 +322,11 @@ class ClaimBuilder:
                     objects = [ref]
             elif hit.open_end:
                 objects, end_offset = self.next_items(line.index, hit.open_kinds)
-        role_info: RoleInfo | None = None
-        role_label: str | None = None
-        if rule.role and rule.role in hit.slots:
-            found = line.token_found.get(hit.slots[rule.role][0])
-            role_info = found.data.get("role") if found is not None else None
-            role_label = role_info.text if role_info else None
-        elif rule.role:
-            role_label = rule.role
         if rule.object is None:
             offset = line.start + doc[hit.start].idx
             last = doc[max(span_tokens)]
             end_at = line.start + last.idx + len(last.text)
-            focus = self._focus(line, rule, offset, role_info, subjects, end_at)
+            focus = self._focus(line, rule, offset, subjects, end_at)
             objects = [focus] if focus else []
         if not subjects or not objects:
             return []
@@ -355,8 +338,6 @@ class ClaimBuilder:
         if rule.rating:
             rating = rule.rating.format(**hit.captures)
         predicates = list(rule.predicates)
-        if rule.predicate == "post" and role_info is not None and role_info.head:
-            predicates.append(Predicate.HEAD_OF)
         start = line.start + min(doc[k].idx for k in span_tokens)
         if (
             rule.focus == "target"
@@ -385,9 +366,6 @@ class ClaimBuilder:
                         quote=quote,
                         extractor=EXTRACTOR_PREFIX + rule.name,
                         confidence=rule.confidence,
-                        role=role_label
-                        if predicate in (Predicate.HOLDS_POST, Predicate.HEAD_OF)
-                        else None,
                         rating=rating,
                         scheme=obj if predicate == Predicate.RATED else None,
                     )
@@ -399,8 +377,6 @@ class ClaimBuilder:
         s_kind, o_kind = subject.split("/", 1)[0], obj.split("/", 1)[0]
         orgs = ("council", "body")
         return {
-            "post": s_kind == "person" and o_kind in orgs,
-            "head": s_kind == "person" and o_kind in orgs,
             "leads": s_kind in orgs and o_kind in ("programme", "theme"),
             "participatesIn": s_kind in orgs and o_kind == "programme",
             "rated": s_kind in orgs and o_kind == "programme",
@@ -416,23 +392,11 @@ class ClaimBuilder:
         line: LineContext,
         rule: RelationRule,
         offset: int,
-        role: RoleInfo | None,
         subjects: list[str],
         end: int,
     ) -> str | None:
         resolver = self.resolver
         focus = rule.focus
-        if focus == "department":
-            if role is None:
-                return None
-            return resolver.department(role.before) or resolver.department(role.portfolio)
-        if focus == "council":
-            if role is None or role.rule.label.lower() not in self.rules.council_roles:
-                return None
-            passage = getattr(line.token_found.get(0), "passage", None)
-            return resolver.council_in_focus(offset, passage or self._passage(line))
-        if focus == "meeting":
-            return resolver.meeting_body()
         if focus == "scheme":
             return resolver.scheme_in_focus(offset, line.index, end)
         if focus == "owner":
@@ -447,27 +411,28 @@ class ClaimBuilder:
             return (
                 line.line_theme
                 or resolver.heading_theme(line.heading)
+                or self._named_heading(line)
                 or resolver.programme_in_focus(offset, None)
             )
-        if focus == "body":
-            sentence_start = line.start + line.doc[0].idx
-            for found in resolver.before(offset):
-                if found.start < sentence_start or found.line != line.index:
-                    break
-                if found.ref.split("/")[0] in ("council", "body") and found.ref not in subjects:
-                    return found.ref
-            return None
         if focus in ("pilot", "fund"):
             return resolver.programme_in_focus(offset, focus) or resolver.programme_in_focus(
                 offset, None
             )
         return resolver.programme_in_focus(offset, None)
 
-    def _passage(self, line: LineContext):
-        for found in line.token_found.values():
-            if getattr(found, "passage", None) is not None:
-                return found.passage
-        return None
+    def _named_heading(self, line: LineContext) -> str | None:
+        """A short title-case heading right above a "Lead council:" line names a project
+        ("Homes as Power Stations")."""
+        heading = line.heading
+        before = self.resolver.document.text[: line.start].rstrip()
+        if not heading or not before.endswith(heading):
+            return None
+        words = heading.strip("#*_ ").split()
+        if not 1 < len(words) <= 8 or not all(w[:1].isupper() or len(w) <= 3 for w in words):
+            return None
+        if any(w.lower() in self.rules.not_person_words for w in words):
+            return None  # "Report of the Programme Director" heads a paper, not a project
+        return self.resolver.programme(" ".join(words))
 
     def _noun_phrase_target(
         self, line: LineContext, hit: Hit, token: int

@@ -1,0 +1,278 @@
+"""Bodies named in a line that the gazetteer does not list."""
+
+from __future__ import annotations
+
+from ingest.extraction.candidates import Candidate, Flags, drop_contained, token_set
+from ingest.extraction.labels import BODY, PROGRAMME, ROLE
+from ingest.extraction.scan import ScanBase
+from ingest.extraction.tokens import (
+    CONNECTORS,
+    COUNCIL_WORDS,
+    URLISH,
+    abbreviation_fits,
+    capitalised_runs,
+    clean_name_span,
+    is_capitalised,
+    split_list,
+)
+from ingest.gazetteer import normalise_name
+
+# Words that end the lower-case name of a part of an organisation ("community wellbeing board").
+_UNIT_HEADS = frozenset({"board", "committee", "panel", "team", "unit", "subcommittee"})
+
+
+class BodyScan(ScanBase):
+    """Bodies outside the gazetteer: named with a cue word, by the model, or by the text."""
+
+    def bodies(self, blocked: list[Candidate]) -> list[Candidate]:
+        """Bodies named with a cue word ("Trust", "Association"), from the model or capitals."""
+        doc = self.doc
+        out = []
+        taken = token_set([c for c in blocked if not (c.source == "gazetteer" and c.flags.bare)])
+        spans = [
+            (s, e, True)
+            for ent in doc.ents
+            if ent.label_ == "ORG"
+            for s, e in self._split_coordinated(ent.start, ent.end)
+        ]
+        spans += [
+            (s, e, False)
+            for run_start, run_end in capitalised_runs(doc)
+            for s, e in self._split_coordinated(run_start, run_end)
+        ]
+        # an abbreviation or a place inside a longer name is part of it ("Solent NHS Trust",
+        # "NHS Southampton City Clinical Commissioning Group")
+        taken -= {
+            i
+            for g in blocked
+            if g.source == "gazetteer" and g.flags.absorbable
+            for i in range(g.start, g.end)
+        }
+        for start, end, from_model in spans:
+            start, end = clean_name_span(doc[start:end])
+            # "Because the CCG ...", "Yes, Health and ...", "Members of the Board": a word that
+            # opens the sentence is not part of the name
+            while start < end and (
+                doc[start].pos_ in ("INTJ", "SCONJ", "CCONJ", "ADV", "PRON")
+                or doc[start].lower_ in ("members", "member", "yes", "no")
+            ):
+                start += 1
+                if start < end and doc[start].lower_ in ("of", "the", ","):
+                    start += 1
+            while start < end and doc[start].ent_type_ in ("DATE", "TIME", "CARDINAL", "ORDINAL"):
+                start += 1
+            for k in range(start, end - 2):
+                if doc[k].lower_ in self.rules.venue_nouns and doc[k + 1].lower_ in (
+                    "for",
+                    "of",
+                    "at",
+                    "in",
+                ):
+                    start = k + 2 + (doc[k + 2].lower_ == "the")  # "the annual lecture for the X"
+            if end - start < 1 or any(i in taken for i in range(start, end)):
+                continue
+            tokens = list(doc[start:end])
+            words = [t.lower_ for t in tokens]
+            name = doc[start:end].text
+            if (
+                "\n" in name
+                or URLISH.search(name)
+                or normalise_name(name) in self.rules.not_bodies
+                or words[-1] in self.rules.venue_nouns  # an event ("... Annual Conference")
+            ):
+                continue
+            if self.rules.gazetteer.lookup(name):
+                continue
+            inner = [
+                g for g in blocked if g.source == "gazetteer" and start <= g.start and g.end <= end
+            ]
+            if inner and (
+                end - start - sum(g.end - g.start for g in inner) < 2
+                or any(self.rules.gazetteer.lookup(doc[g.end : end].text) for g in inner)
+            ):
+                continue  # "LGA Improvement Board": two names, not one
+            cue_at = [
+                i
+                for i, t in enumerate(tokens)
+                if (t.lower_ in self.rules.org_cues and is_capitalised(t))
+                or t.text in self.rules.head_abbreviations
+            ]
+            head_cue = bool(cue_at) and cue_at[-1] == len(tokens) - 1
+            of_cue = any(i + 1 < len(tokens) and words[i + 1] in ("of", "for") for i in cue_at)
+            if (head_cue and len(tokens) >= 2) or of_cue:
+                if words[-1] in self.rules.programme_heads and not head_cue:
+                    continue
+                out.append(Candidate(start, end, BODY, "body", Flags(name=name, model=from_model)))
+            elif (from_model or len(tokens) >= 2) and self._organisation_context(
+                start, end, blocked, from_model
+            ):
+                out.append(
+                    Candidate(start, end, BODY, "body", Flags(name=name, model=True, weak=True))
+                )
+            elif from_model and self._context_before(start):
+                # "a joint project of Shelter, Crisis and Homeless Link": each name
+                for s, e in split_list(doc, start, end):
+                    if e > s and all(is_capitalised(t) or t.lower_ in CONNECTORS for t in doc[s:e]):
+                        part = doc[s:e].text
+                        out.append(
+                            Candidate(s, e, BODY, "body", Flags(name=part, model=True, weak=True))
+                        )
+        return drop_contained(out)
+
+    def local_bodies(self) -> list[Candidate]:
+        """ "Herefordshire health authority", "Kent police": a place with a lower-case kind of
+        body after it names that body, not the council."""
+        doc = self.doc
+        out = []
+        for g in self.gazetteer_spans:
+            if not g.flags.bare:
+                continue
+            end = g.end
+            while (
+                end < len(doc)
+                and end - g.end < 4
+                and doc[end].is_lower
+                and doc[end].pos_ in ("NOUN", "ADJ", "CCONJ")
+            ):
+                end += 1
+                if doc[end - 1].lower_ in self.rules.org_cues and (
+                    doc[end - 1].lower_ not in COUNCIL_WORDS or end - g.end >= 2
+                ):
+                    name = doc[g.start : end].text
+                    out.append(Candidate(g.start, end, BODY, "body", Flags(name=name)))
+                    break
+        out += self._possessed_units()
+        return out
+
+    def _possessed_units(self) -> list[Candidate]:
+        """ "the LGA's community wellbeing board": a board, committee or team of an
+        organisation, named in lower case after its possessive."""
+        doc = self.doc
+        out = []
+        for g in self.gazetteer_spans:
+            k = g.end
+            if k + 1 >= len(doc) or doc[k].tag_ != "POS":
+                continue
+            end = k + 1
+            while end < len(doc) and end - k <= 5 and doc[end].is_lower and doc[end].is_alpha:
+                end += 1
+                if doc[end - 1].lower_ in _UNIT_HEADS and end - k >= 3:
+                    name = doc[k + 1 : end].text
+                    out.append(Candidate(k + 1, end, BODY, "body", Flags(name=name, weak=True)))
+                    break
+        return out
+
+    def _split_coordinated(self, start: int, end: int) -> list[tuple[int, int]]:
+        """ "the Felix Project and the Trussell Trust": two names, where "and" (or ",")
+        follows a cue word and a capitalised word (or "the") comes after it."""
+        doc = self.doc
+        cues = self.rules.org_cues | self.rules.programme_heads
+
+        def has_cue(a: int, b: int) -> bool:
+            return any(t.lower_ in cues and is_capitalised(t) for t in doc[a:b])
+
+        parts = []
+        begin = start
+        for i in range(start + 1, end - 1):
+            if (
+                doc[i].lower_ in self.rules.org_cues
+                and is_capitalised(doc[i])
+                and is_capitalised(doc[i + 1])
+                and doc[i + 1].lower_ not in CONNECTORS
+                and not has_cue(i + 1, end)
+                and i + 1 - begin >= 2
+            ):
+                parts.append((begin, i + 1))  # "Leeds Partnership | Healthy Streets"
+                begin = i + 1
+                continue
+            right_named = (
+                has_cue(i + 1, end) and sum(is_capitalised(t) for t in doc[i + 1 : end]) >= 2
+            )
+            left = begin
+            while left < i and (doc[left].lower_ == "the" or doc[left].ent_type_ == "DATE"):
+                left += 1
+            # "the LGA and Youth Access Network" splits, "Down and Lisburn Health Trust" not
+            left_named = has_cue(begin, i) or any(
+                g.start == left and g.end == i and not g.flags.bare for g in self.gazetteer_spans
+            )
+            if (
+                doc[i].lower_ in ("and", "&", ",")
+                and (is_capitalised(doc[i + 1]) or doc[i + 1].lower_ == "the")
+                and left_named
+                and right_named
+            ):
+                parts.append((begin, i))
+                begin = i + 1
+        parts.append((begin, end))
+        return parts
+
+    def defined_names(self, blocked: list[Candidate]) -> list[Candidate]:
+        """ "Broadband Delivery UK (BDUK)": a capitalised name that the text gives an
+        abbreviation for names an organisation (or, with a cue, a programme)."""
+        doc = self.doc
+        out = []
+        taken = token_set(blocked)
+        for start, end in capitalised_runs(doc):
+            if end + 2 >= len(doc) or doc[end].text != "(" or doc[end + 2].text != ")":
+                continue
+            if end - start < 2 or any(i in taken for i in range(start, end)):
+                continue
+            if not abbreviation_fits(doc[end + 1].text, doc[start:end].text):
+                continue
+            words = [t.lower_ for t in doc[start:end]]
+            model_org = any(t.ent_type_ == "ORG" for t in doc[start : end + 2])
+            has_cue = any(w in self.rules.org_cues | self.rules.programme_heads for w in words)
+            if not (model_org or has_cue) or any(w in self.rules.not_person_words for w in words):
+                continue
+            label = PROGRAMME if words[-1] in self.rules.programme_heads else BODY
+            source = "programme" if label == PROGRAMME else "body"
+            out.append(Candidate(start, end, label, source, Flags(name=doc[start:end].text)))
+        return out
+
+    def _context_before(self, start: int) -> bool:
+        """Whether words that introduce organisations stand right before ``start``."""
+        doc = self.doc
+        i = start - 1 if start > 0 and doc[start - 1].lower_ == "the" else start
+        words = tuple(t.lower_ for t in doc[max(0, i - 3) : i])
+        return any(words[-len(c) :] == c for c in self.rules.context_before if len(c) <= len(words))
+
+    def _organisation_context(
+        self, start: int, end: int, blocked: list[Candidate], from_model: bool = True
+    ) -> bool:
+        """Whether the text calls an unmarked name an organisation: it is the body of a post
+        ("director of policy at Nacro") or an apposition says so ("Nacro, the charity")."""
+        doc = self.doc
+        if not all(is_capitalised(t) or t.lower_ in CONNECTORS for t in doc[start:end]):
+            return False
+        roles_end = {c.end for c in blocked if c.label == ROLE}
+        if normalise_name(doc[start:end].text) in self.rules.concept_names:
+            return False  # "Director of Public Health": a policy area, not a body
+        i = start - 1
+        if i >= 0 and doc[i].lower_ == "the":
+            i -= 1
+        if i >= 0 and i in roles_end:
+            if doc[i].lower_ in ("at", "with"):
+                return True
+            # after "of" or "for" a post's capitalised words are as often its portfolio
+            # ("Head of Business Systems", "Secretary for Finance"): only a name the model
+            # reads as an organisation
+            if doc[i].lower_ in ("of", "for", "to") and from_model:
+                return True
+        if doc[end - 1].lower_ in self.rules.programme_heads:
+            return False  # "the Digital Forum, a network of ...": a forum is a programme
+        return self._apposition_says_organisation(end)
+
+    def _apposition_says_organisation(self, end: int) -> bool:
+        """ "Nacro, the crime reduction charity": an apposition that calls a name a body."""
+        doc = self.doc
+        if (
+            end + 1 < len(doc)
+            and doc[end].text == ","
+            and doc[end + 1].lower_ in ("a", "an", "the")
+        ):
+            for t in doc[end + 2 : end + 8]:
+                if t.lower_ in self.rules.appositive_nouns:
+                    return True
+                if t.pos_ in ("VERB", "AUX") or t.text in (".", ";", ","):
+                    break
+        return False

@@ -1,0 +1,361 @@
+"""Posts: who holds which post in which council or body, from the shape of the sentence.
+
+A post is stated by a person, a post word (ROLE, from ``rules/roles.yaml``) and an
+organisation standing close together, in whatever order writers put them:
+
+* the person first: "Jane Holt, the county's director of adult services", "Holt, who became
+  the commission's chief executive", "Holt had been deputy leader", "Holt stood down as
+  leader", "Holt (chief executive, Northshire Council)";
+* the post first: "Northshire's chief executive, Jane Holt", "LGA Chairman Cllr Jane Holt",
+  "the chief executive of Northshire Council is Jane Holt", "Northshire Council, whose
+  leader is Jane Holt";
+* a verb instead of a post word: "Holt has led the council since 2010", "Holt, who chairs
+  the board", "the board, chaired by Jane Holt", "the board has Jane Holt as its chair".
+
+The organisation is the one named with the post ("of Northshire Council", "Northshire's",
+"LGA Chairman"), the one "its" or "the council's" points to, or for a council post with none
+named, the council in focus. Words between the parts must be words that can stand there
+(``rules/frames.yaml``): a sentence where anything else intervenes states something else.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Span
+
+from graph.model import Claim, Predicate
+from ingest.extraction.labels import ORG_LABELS, PERSON, ROLE
+from ingest.extraction.lexicon import Phrases
+from ingest.extraction.mention_rules import MentionRules
+from ingest.extraction.patterns import LineContext
+from ingest.extraction.post_shapes import (
+    Post,
+    PostShapes,
+    _possessed,
+    _table_row,
+)
+from ingest.extraction.sentence import is_mention, org_run, ref_at, subject_before
+from ingest.rules import PostFrame
+
+EXTRACTOR = "post:"
+_ATTACH = frozenset({"of", "at", "for", "in", "to", "with", "within", "on"})
+_POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
+_PRONOUNS = frozenset({"he", "she"})
+# Parts of speech that may stand between a person and the post word that follows them
+# ("stood down after six years as President"): no verb, no other person or post.
+_PASSABLE = frozenset({"ADV", "ADP", "NUM", "NOUN", "ADJ", "DET", "PART"})
+_WINDOW = 10
+
+
+class PostReader(PostShapes):
+    """Reads posts from sentences whose mentions are merged into tokens."""
+
+    def __init__(self, rules: MentionRules, frames: PostFrame) -> None:
+        """Take the council roles from the role rules and the joining words from frames."""
+        self.rules = rules
+        self.links = frozenset(w.lower() for w in frames.links)
+        self.as_verbs = frozenset(w.lower() for w in frames.as_verbs)
+        self.verbs = {w.lower(): verb.role for verb in frames.verbs for w in verb.words}
+        self.succession = frozenset(w.lower() for w in frames.succession)
+        self.cabinet_cues = Phrases(frames.cabinet_cues)
+
+    def claims(self, lines: list[LineContext], resolver) -> list[Claim]:
+        """Every post the document's sentences state, as holdsPost (and headOf) claims."""
+        out: list[Claim] = []
+        for post, line in self._cabinet_lines(lines, resolver):
+            out.extend(self._claims(line, post, resolver))
+        for line in lines:
+            if _table_row(line):
+                for post in self._row_posts(line, resolver):
+                    out.extend(self._claims(line, post, resolver))
+                continue
+            for sentence in line.doc.sents:
+                for post in self._posts(line, sentence, resolver):
+                    out.extend(self._claims(line, post, resolver))
+        return out
+
+    # -- reading a sentence -----------------------------------------------------------------
+
+    def _posts(self, line: LineContext, sentence: Span, resolver) -> list[Post]:
+        doc = line.doc
+        posts: list[Post] = []
+        for i in range(sentence.start, sentence.end):
+            if doc[i].ent_type_ == ROLE and line.token_found.get(i) is not None:
+                posts.extend(self._role_posts(line, sentence, i, resolver))
+            elif doc[i].lower_ in self.verbs:
+                posts.extend(self._verb_posts(line, sentence, i))
+        return posts
+
+    def _role_posts(self, line: LineContext, sentence: Span, r: int, resolver) -> list[Post]:
+        info = line.token_found.get(r).flags.role
+        if info is None:
+            return []
+        people = self._people_left(line, sentence, r) or self._people_right(line, sentence, r)
+        if not people:
+            return []
+        organisation, org_start, org_end = self._organisation(line, sentence, r, people, resolver)
+        if organisation is None:
+            return []
+        organisations = [organisation]
+        if org_end > r and ref_at(line, org_end) == organisation:
+            # a joint post: "chief executive of Hammersmith and Fulham and Kensington and
+            # Chelsea" holds it in both
+            run = org_run(line, org_end, sentence.end)
+            organisations += [ref_at(line, k) for k in run[1:]]
+            org_end = run[-1]
+        start = min([*people, r, org_start])
+        end = max([*people, r, org_end]) + 1
+        posts = []
+        for p in people:
+            person = self._person_ref(line, p, resolver)
+            for org in organisations if person else ():
+                posts.append(Post(person, org, info.text, info.head, start, end))
+        return posts
+
+    def _person_ref(self, line: LineContext, k: int, resolver) -> str | None:
+        """The person a token names, or for "he" and "she" the last person named before."""
+        if line.doc[k].lower_ not in _PRONOUNS:
+            return ref_at(line, k)
+        offset = line.start + line.doc[k].idx
+        for earlier in resolver.before(offset):
+            if earlier.ref.startswith("person/"):
+                return earlier.ref
+        return None
+
+    def _people_left(self, line: LineContext, sentence: Span, r: int) -> list[int]:
+        """The person before a post word: "Holt, the council's leader", "Holt had been
+        leader", "Holt stood down as leader", "Lewis succeeded Hudspeth as chair"."""
+        doc = line.doc
+        k = r - 1
+        commas = 0
+        seen_as = False
+        while k >= sentence.start and r - k <= _WINDOW:
+            t = doc[k]
+            if is_mention(line, k, (PERSON,)):
+                people = [k]
+                before = k - 1
+                if seen_as and before >= sentence.start and doc[before].lower_ in self.succession:
+                    earlier = self._person_before(line, sentence, before)
+                    if earlier is not None:
+                        people.insert(0, earlier)
+                return people
+            lower = t.lower_
+            earlier_post = self._coordinated_post(line, sentence, k)
+            if earlier_post is not None:
+                k = earlier_post - 1  # "Holt, chair of the network and leader of X"
+                continue
+            if lower in _PRONOUNS and commas == 0:
+                return [k]  # "he had been chief executive of Camden"
+            if lower in (",", "(", "|"):
+                commas += 1
+                if commas > 1:
+                    return []
+            elif lower == "as":
+                seen_as = True
+            elif lower in _POSSESSIVE or is_mention(line, k, ORG_LABELS):
+                pass  # "the council's", "LGA" before the post word
+            elif seen_as and lower in self.as_verbs:
+                pass
+            elif t.ent_type_ in (ROLE, PERSON) or (
+                lower not in self.links and t.pos_ not in _PASSABLE and not t.like_num
+            ):
+                return []
+            k -= 1
+        return []
+
+    def _coordinated_post(self, line: LineContext, sentence: Span, k: int) -> int | None:
+        """The earlier post word of "ROLE of ORG and" that ends at ``k`` ("and"), if any."""
+        doc = line.doc
+        if doc[k].lower_ != "and" or not is_mention(line, k - 1, ORG_LABELS):
+            return None
+        j = k - 2
+        if j >= sentence.start and doc[j].lower_ == "the":
+            j -= 1
+        if j - 1 >= sentence.start and doc[j].lower_ in _ATTACH and doc[j - 1].ent_type_ == ROLE:
+            return j - 1
+        return None
+
+    def _person_before(self, line: LineContext, sentence: Span, k: int) -> int | None:
+        """The person who is the subject of a verb at ``k``: "Fothergill, leader of
+        Somerset County Council, succeeded ..." (a parenthesis between them is skipped)."""
+        doc = line.doc
+        j = k - 1
+        depth = 0
+        while j >= sentence.start and k - j <= 16:
+            if doc[j].text == ",":
+                depth += 1
+            elif is_mention(line, j, (PERSON,)) and depth in (0, 2):
+                return j
+            j -= 1
+        return None
+
+    def _people_right(self, line: LineContext, sentence: Span, r: int) -> list[int]:
+        """The person after a post word: "Northshire's chief executive, Jane Holt",
+        "Chairman Cllr Jane Holt", "the leader of the council is Jane Holt"."""
+        doc = line.doc
+        k = r + 1
+        # the organisation may follow the post word: "chief executive of X, Jane Holt"
+        if k < sentence.end and doc[k].lower_ in _ATTACH:
+            k += 1
+            if k < sentence.end and doc[k].lower_ == "the":
+                k += 1
+            if k < sentence.end and is_mention(line, k, ORG_LABELS):
+                k += 1
+            else:
+                return []
+        steps = 0
+        while k < sentence.end and steps < 4:
+            t = doc[k]
+            if is_mention(line, k, (PERSON,)):
+                return [k]
+            if t.lower_ not in (",", "is", "was", "will", "be", "has", "been", "until", "now"):
+                return []
+            k += 1
+            steps += 1
+        return []
+
+    def _organisation(
+        self, line: LineContext, sentence: Span, r: int, people: list[int], resolver
+    ) -> tuple[str | None, int, int]:
+        """The organisation a post belongs to, and the tokens that name it."""
+        doc = line.doc
+        # after the post word: "leader of Northshire Council", "director at the LGA"
+        k = r + 1
+        if k < sentence.end and doc[k].lower_ in _ATTACH:
+            j = k + 1
+            if j < sentence.end and doc[j].lower_ == "the":
+                j += 1
+            if j < sentence.end and is_mention(line, j, ORG_LABELS):
+                j = _possessed(line, j, sentence.end)
+                employer = (
+                    self._employer_after(line, sentence, j) if doc[k].lower_ != "at" else None
+                )
+                if employer is not None:
+                    return ref_at(line, employer), r, employer  # "for Social Care ... at the DH"
+                return ref_at(line, j), r, j
+        # (a joint post over two councils, "chief executive of A and B", is read by
+        # _joint_organisations)
+        # before it: "Northshire's chief executive", "LGA Chairman", "its director"
+        k = r - 1
+        portfolio = 0
+        while k >= sentence.start and (
+            doc[k].lower_ in self.links - {"its", "their"} | {"then"}
+            or (portfolio < 3 and doc[k].is_lower and doc[k].pos_ in ("NOUN", "ADJ"))
+        ):
+            portfolio += doc[k].lower_ not in self.links
+            k -= 1  # "the Conservative social services spokesperson"
+        if k >= sentence.start and doc[k].lower_ in _POSSESSIVE:
+            k -= 1
+        if k >= sentence.start and is_mention(line, k, ORG_LABELS):
+            return ref_at(line, k), k, r
+        if k >= sentence.start and doc[k].lower_ in ("its", "their"):
+            # "Holt has joined the network as its director": the organisation named before
+            # "its" in the sentence, else the one the text was about
+            owner = self._owner_before(line, sentence, k, resolver)
+            return owner, k, r
+        # "Northshire Council, whose leader is ..."
+        if (
+            k >= sentence.start + 2
+            and doc[k].lower_ == "whose"
+            and doc[k - 1].text == ","
+            and is_mention(line, k - 2, ORG_LABELS)
+        ):
+            return ref_at(line, k - 2), k - 2, r
+        # "Holt, chief executive, Northshire Council"
+        k = r + 1
+        if (
+            k + 1 < sentence.end
+            and doc[k].text == ","
+            and is_mention(line, k + 1, ORG_LABELS)
+            and people
+            and people[0] < r
+        ):
+            return ref_at(line, k + 1), r, k + 1
+        return self._default_organisation(line, sentence, r, resolver), r, r
+
+    def _employer_after(self, line: LineContext, sentence: Span, j: int) -> int | None:
+        """The organisation "at" names a little after a post's portfolio ("Director General
+        for Social Care, Partnerships and Local Government at the Department of Health")."""
+        doc = line.doc
+        for k in range(j + 1, min(sentence.end - 1, j + 12)):
+            t = doc[k]
+            if t.ent_type_ in (PERSON, ROLE) or t.pos_ in ("VERB", "AUX"):
+                return None  # another post or a clause: the "at" is theirs
+            if t.lower_ == "at":
+                m = k + 2 if doc[k + 1].lower_ == "the" else k + 1
+                return m if is_mention(line, m, ORG_LABELS) else None
+        return None
+
+    def _owner_before(self, line: LineContext, sentence: Span, k: int, resolver) -> str | None:
+        """What "its" refers to: the organisation named last before ``k`` in the sentence,
+        else in the document."""
+        doc = line.doc
+        for j in range(k - 1, sentence.start - 1, -1):
+            if is_mention(line, j, ORG_LABELS):
+                return ref_at(line, j)
+        offset = line.start + doc[sentence.start].idx
+        return subject_before(
+            resolver, offset, lambda ref: ref.split("/")[0] in ("council", "body")
+        )
+
+    def _default_organisation(
+        self, line: LineContext, sentence: Span, r: int, resolver
+    ) -> str | None:
+        """For a council post with no organisation named: a council named earlier in the
+        sentence ("In Barnsley, the assistant director ..."), else the council in focus."""
+        info = line.token_found.get(r).flags.role
+        label = info.rule.label.lower()
+        if label in self.rules.department_roles:
+            for words in (info.before, info.portfolio, label):
+                department = resolver.department(words) if words else None
+                if department is not None:
+                    return department  # "the health minister" in a text naming the department
+            return None
+        if label in ("chair", "vice-chair") and r > 0 and line.doc[r - 1].text == "(":
+            return resolver.meeting_body()  # "Councillor Jane Holt (Chair)" in minutes
+        doc = line.doc
+        if info.head and r > sentence.start and doc[r - 1].text == ",":
+            # "Work at the Commission will focus on ..., chairperson Anne Parker told ..."
+            for j in range(r - 2, sentence.start - 1, -1):
+                if is_mention(line, j, ("BODY",)):
+                    return ref_at(line, j)
+        officer = any(w in label for w in ("director", "chief executive", "officer", "head of"))
+        if label not in self.rules.council_roles and not officer:
+            return None
+        for j in range(r - 1, sentence.start - 1, -1):
+            if doc[j].ent_type_ == "COUNCIL" and ref_at(line, j):
+                return ref_at(line, j)
+        offset = line.start + doc[r].idx
+        passage = getattr(line.token_found.get(r), "passage", None)
+        return resolver.council_in_focus(offset, passage)
+
+    # -- claims -----------------------------------------------------------------------------
+
+    def _claims(self, line: LineContext, post: Post, resolver) -> list[Claim]:
+        if not post.person or not post.organisation:
+            return []
+        if not post.person.startswith("person/") or post.organisation.split("/")[0] not in (
+            "council",
+            "body",
+        ):
+            return []
+        doc = line.doc
+        start = line.start + doc[post.start].idx
+        last = doc[post.end - 1]
+        end = line.start + last.idx + len(last.text)
+        quote = resolver.document.text[start:end]
+        predicates = [Predicate.HOLDS_POST] + ([Predicate.HEAD_OF] if post.head else [])
+        return [
+            Claim(
+                subject=post.person,
+                predicate=predicate,
+                object=post.organisation,
+                passage_key=line.passage_key,
+                start=start,
+                end=end,
+                quote=quote,
+                extractor=EXTRACTOR + ("verb" if post.by_verb else "role"),
+                confidence=0.75,
+                role=post.role,
+            )
+            for predicate in predicates
+        ]

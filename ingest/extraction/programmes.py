@@ -1,0 +1,240 @@
+"""Programmes, schemes, funds and rating schemes named in a line."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span
+
+from ingest.extraction.candidates import Candidate, Flags, drop_contained, token_set
+from ingest.extraction.labels import PROGRAMME
+from ingest.extraction.scan import ScanBase
+from ingest.extraction.tokens import (
+    OPENERS,
+    POSSESSIVE_INSIDE,
+    QUOTES_CLOSE,
+    QUOTES_OPEN,
+    capitalised_runs,
+    is_capitalised,
+    possessed,
+)
+from ingest.gazetteer import normalise_name
+
+
+class ProgrammeScan(ScanBase):
+    """Programmes: known names, capitalised names with a cue, lower-case compounds."""
+
+    def programmes(self, blocked: list[Candidate]) -> list[Candidate]:
+        """Programmes: known names, capitalised names with a cue, lower-case compounds."""
+        doc = self.doc
+        rules = self.rules
+        taken = token_set([c for c in blocked if not (c.source == "gazetteer" and c.flags.bare)])
+        out = []
+        for span in doc.spans.get("programmes", []):
+            if is_capitalised(span[0]) or span.text.isupper() or span.id_ in rules.lowercase_known:
+                out.append(
+                    Candidate(
+                        span.start,
+                        span.end,
+                        PROGRAMME,
+                        "known",
+                        Flags(known=span.id_, name=span.text),
+                    )
+                )
+        for start, end in capitalised_runs(doc):
+            while start < end and doc[start].lower_ in OPENERS:
+                start += 1
+            if end - start < 1 or any(i in taken for i in range(start, end)):
+                continue
+            words = [t.lower_ for t in doc[start:end]]
+            name = doc[start:end].text
+            after = doc[end] if end < len(doc) else None
+            candidate = None
+            if words[-1] in rules.programme_heads and len(words) >= 2:
+                if after is not None and after.is_lower and after.lower_ in rules.programme_heads:
+                    candidate = Candidate(
+                        start, end + 1, PROGRAMME, "programme", Flags(name=name, cue=after.text)
+                    )
+                else:
+                    candidate = Candidate(start, end, PROGRAMME, "programme", Flags(name=name))
+            elif any(
+                w in rules.programme_inside and i + 1 < len(words) and words[i + 1] in ("for", "of")
+                for i, w in enumerate(words)
+            ):
+                candidate = Candidate(start, end, PROGRAMME, "programme", Flags(name=name))
+            elif (
+                after is not None
+                and after.is_lower
+                and after.lower_ in rules.programme_heads
+                and (len(words) >= 2 or doc[start].is_upper)
+            ):
+                for k in range(end - 2, start, -1):
+                    if doc[k].lower_ in ("and", "&") and doc[k + 1].lower_ == "the":
+                        start = k + 2  # "Shelter & the Homes First project": the last name
+                        name = doc[start:end].text
+                        break
+                # "the Superfast Countryside programme": named without its lower-case cue
+                candidate = Candidate(
+                    start, end + 1, PROGRAMME, "programme", Flags(name=name, cue=after.text)
+                )
+            elif after is not None and self._scheme_after(end):
+                length = self._scheme_after(end)
+                candidate = Candidate(
+                    start,
+                    end + length,
+                    PROGRAMME,
+                    "programme",
+                    Flags(name=doc[start : end + length].text, scheme=True),
+                )
+            elif len(words) >= 2 and self._programme_apposition(end):
+                candidate = Candidate(start, end, PROGRAMME, "programme", Flags(name=name))
+            elif len(words) >= 2 and self._quoted_after_cue(start, end):
+                candidate = Candidate(
+                    start,
+                    end,
+                    PROGRAMME,
+                    "programme",
+                    Flags(name=name, pilot=self._pilot_before(start)),
+                )
+            if (
+                candidate is not None
+                and normalise_name(name) not in rules.not_bodies
+                and normalise_name(name) not in rules.not_programmes
+            ):
+                if (
+                    any(w in rules.org_cues for w in words[-1:])
+                    and words[-1] not in rules.programme_heads
+                ):
+                    continue
+                out.append(candidate)
+        out += self._lowercase_programmes(taken)
+        return drop_contained(out)
+
+    def _scheme_after(self, i: int) -> int:
+        """How many tokens from ``i`` form a lower-case rating-scheme cue ("star ratings")."""
+        doc = self.doc
+        if i >= len(doc) or doc[i].lower_ not in self.rules.scheme_starts:
+            return 0
+        for cue in self.rules.scheme_cues_longest_first:
+            words = tuple(t.lower_ for t in doc[i : i + len(cue)])
+            if words == cue and all(t.is_lower for t in doc[i : i + len(cue)]):
+                return len(cue)
+        return 0
+
+    def _programme_apposition(self, end: int) -> bool:
+        """A name then ", a ... cue": "the Green Skills Accelerator, a new £6.5m programme"."""
+        doc = self.doc
+        if (
+            end + 1 >= len(doc)
+            or doc[end].text != ","
+            or doc[end + 1].lower_ not in ("a", "an", "the")
+        ):
+            return False
+        for t in doc[end + 2 : end + 12]:
+            if t.lower_ in self.rules.programme_heads:
+                return True
+            if t.tag_ in ("VBZ", "VBD", "VBP", "MD") or t.text in (",", ".", ";"):
+                return False
+        return False
+
+    def _quoted_after_cue(self, start: int, end: int) -> bool:
+        """A quoted name after a cue word: 'to pilot "Ageing Well at Home"'."""
+        doc = self.doc
+        if start < 2 or end >= len(doc):
+            return False
+        if doc[start - 1].text not in QUOTES_OPEN or doc[end].text not in QUOTES_CLOSE:
+            return False
+        before = {t.lower_ for t in doc[max(0, start - 4) : start - 1]}
+        return bool(
+            before
+            & (self.rules.programme_heads | {"called", "named", "dubbed", "known", "branded"})
+            or before & {"pilot", "piloting", "pilots", "trial", "test"}
+        )
+
+    def _pilot_before(self, start: int) -> bool:
+        return any(t.lower_.startswith("pilot") for t in self.doc[max(0, start - 4) : start])
+
+    def _lowercase_programmes(self, taken: set[int]) -> list[Candidate]:
+        """Lower-case compounds ending in a cue that names things in lower case
+        ("a digital services forum", "the furlough scheme") and rating schemes
+        ("the national youth justice performance ratings")."""
+        doc = self.doc
+        rules = self.rules
+        out = []
+        for i, token in enumerate(doc):
+            scheme = token.lower_ in rules.scheme_heads and token.is_lower
+            named = token.lower_ in rules.programme_lowercase and token.is_lower
+            # a name is singular and introduced as one thing ("the furlough scheme");
+            # "befriending schemes" is a kind of thing, but a set of pilots is named in the
+            # plural ("the children's trust pathfinders")
+            if named and token.tag_ not in ("NN", "NNP"):
+                named = rules.cue_focus.get(token.lower_) == "pilot" and token.tag_ == "NNS"
+            if not (named or scheme) or i in taken:
+                continue
+            if (
+                named
+                and not scheme
+                and not any(t.pos_ == "DET" or t.tag_ == "POS" for t in doc[max(0, i - 6) : i])
+            ):
+                continue
+            start = i
+            while start > 0:
+                t = doc[start - 1]
+                if (
+                    t.tag_ == "POS"
+                    and start >= 2
+                    and doc[start - 2].lower_ in POSSESSIVE_INSIDE
+                    and (start - 2) not in taken
+                ):
+                    start -= 2  # "children's trust pathfinders"
+                    continue
+                if (
+                    t.text == "-"
+                    and start >= 2
+                    and not t.whitespace_
+                    and not doc[start - 2].whitespace_
+                    and doc[start - 2].is_alpha
+                    and (start - 2) not in taken
+                ):
+                    start -= 2  # "whole-place pilots", "tri-borough programme"
+                    continue
+                if (start - 1) in taken or not t.is_alpha or t.lower_ in rules.drop_words:
+                    break
+                if t.pos_ not in ("NOUN", "ADJ", "PROPN") and t.dep_ not in ("compound", "amod"):
+                    break
+                start -= 1
+            modifiers = list(doc[start:i])
+            if not modifiers or not any(
+                t.pos_ in ("NOUN", "PROPN") or t.dep_ == "compound" or t.text == "-"
+                for t in modifiers
+            ):
+                continue  # "the new programme" names none; "the tri-borough programme" does
+            if any(is_capitalised(t) for t in modifiers) and not scheme:
+                continue  # capitalised names are found as runs of capitals
+            if scheme and not self._is_scheme(doc[start : i + 1]):
+                continue
+            if not scheme and possessed(doc, start):
+                continue  # "the city's care programme" describes a programme; it is no name
+            if normalise_name(doc[start : i + 1].text) in rules.not_programmes:
+                continue
+            if scheme and not self._scheme_has_name(doc[start : i + 1]):
+                continue
+            name = doc[start : i + 1].text
+            out.append(
+                Candidate(
+                    start,
+                    i + 1,
+                    PROGRAMME,
+                    "programme",
+                    Flags(name=name, lowercase=True, scheme=scheme),
+                )
+            )
+        return out
+
+    def _scheme_has_name(self, span: Span) -> bool:
+        """Whether a scheme has words beyond its cue ("youth justice ratings", not "ratings")."""
+        words = tuple(t.lower_ for t in span)
+        longest = max((len(c) for c in self.rules.scheme_cues if words[-len(c) :] == c), default=0)
+        return len(words) > longest
+
+    def _is_scheme(self, span: Span) -> bool:
+        words = tuple(t.lower_ for t in span)
+        return any(words[-len(cue) :] == cue for cue in self.rules.scheme_cues)

@@ -1,0 +1,193 @@
+"""What a reference refers to: the council, body, programme or scheme in focus where it
+stands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from graph.model import Passage
+from ingest.extraction.resolution.entities import (
+    Found,
+    ResolverState,
+)
+from ingest.gazetteer import normalise_name
+from ingest.rules import Concept
+
+# How far back (characters) a list of themes looks for the programme it belongs to: about
+# two paragraphs.
+_OWNER_REACH = 1500
+
+
+class Focus(ResolverState):
+    """Anaphora and focus."""
+
+    def council_in_focus(self, offset: int, passage: Passage | None) -> str | None:
+        """The one council named in the passage, else the section, else the document so far."""
+        councils = [f for f in self.before(offset) if f.ref.startswith("council/")]
+        scopes = []
+        if passage is not None:
+            scopes.append(
+                [f for f in councils if f.passage is not None and f.passage.key == passage.key]
+            )
+            scopes.append(
+                [
+                    f
+                    for f in councils
+                    if f.passage is not None and f.passage.heading == passage.heading
+                ]
+            )
+        scopes.append(councils)
+        for scope in scopes:
+            refs = {f.ref for f in scope}
+            if len(refs) == 1:
+                return refs.pop()
+            if len(refs) > 1:
+                return _dominant(councils)
+        return None
+
+    def body_in_focus(self, offset: int, head: str | None, passage: Passage | None) -> str | None:
+        """The last body named whose name has ``head``; without one, in the same passage."""
+        for found in self.before(offset):
+            if not found.ref.startswith("body/"):
+                continue
+            if head is None:
+                if (
+                    passage is not None
+                    and found.passage is not None
+                    and found.passage.key != passage.key
+                ):
+                    return None
+                return found.ref
+            if any(head in normalise_name(n).split() for n in self.names_of(found.ref)):
+                return found.ref
+        return None
+
+    def programme_in_focus(
+        self, offset: int, head: str | None, noun: str | None = None
+    ) -> str | None:
+        """The last programme named with ``head`` in its name ("the fund"), or the last one;
+        ``noun`` ("programme" in "the programme") prefers a programme named with it."""
+        programmes = [f for f in self.before(offset) if f.ref.startswith("programme/")]
+        if noun and not head:
+            for found in programmes:
+                if found.source == "anaphor" or found.ref in self.schemes:
+                    continue
+                if any(noun in normalise_name(n).split() for n in self.names_of(found.ref)):
+                    return found.ref
+        if head == "pilot":
+            for found in programmes:
+                if found.ref in self.pilots:
+                    return found.ref
+            # "the pilots" of a document that never says whose: the programme it names most
+            return _most_named(programmes)
+        if head and head != "pilot":
+            for found in programmes:
+                if any(head in normalise_name(n).split() for n in self.names_of(found.ref)):
+                    return found.ref
+            return None
+        for found in programmes:
+            words = normalise_name(self.label_of(found.ref)).split()
+            if (
+                words[-1] not in ("fund", "funds", "ratings", "indicators")
+                and found.source != "anaphor"
+            ):
+                return found.ref
+        return programmes[0].ref if programmes else None
+
+    def list_owner(self, offset: int) -> str | None:
+        """The programme whose themes a list sets out ("the board agreed three priorities:
+        ..."): the last one named (by name or "the forum") not long before, leaving out rating
+        schemes and funds, which a passing remark names more often than a list's owner."""
+        for found in self.before(offset):
+            if offset - found.start > _OWNER_REACH:
+                return None
+            if not found.ref.startswith("programme/") or found.ref in self.schemes:
+                continue
+            if normalise_name(self.label_of(found.ref)).split()[-1] in ("fund", "funds"):
+                continue
+            return found.ref
+        return None
+
+    def scheme_in_focus(self, offset: int, line: int, end: int | None = None) -> str | None:
+        """The rating scheme named just before in the line, or right after the rating
+        ("rated excellent in the X ratings"), else the one the document has named most often
+        so far (a passing "shadow ratings" is not the focus)."""
+        schemes = [f for f in self.found if f.ref and f.ref in self.schemes]
+        before = [f for f in schemes if f.line == line and f.start < offset]
+        if before:
+            return before[-1].ref
+        if end is not None:
+            for found in schemes:
+                if found.line == line and found.start >= end:
+                    words = self.document.text[end : found.start].split()
+                    # "judged inadequate (overall) in this year's assessment"
+                    if len(words) <= 7 and (
+                        not words or set(words[:2]) & {"in", "by", "under", "of", "on"}
+                    ):
+                        return found.ref
+        counts: dict[str, tuple[int, int]] = {}
+        for found in schemes:
+            if found.start < offset:
+                counts[found.ref] = (counts.get(found.ref, (0, 0))[0] + 1, found.start)
+        if not counts:
+            return None
+        return max(counts, key=lambda ref: counts[ref])  # most mentions, then most recent
+
+    def meeting_body(self) -> str | None:
+        """The body whose meeting a document records: the first body it names, when that
+        comes before any claim ("HEALTH OVERVIEW AND SCRUTINY PANEL ... Present: ...")."""
+        for found in self.found:
+            if found.ref and found.ref.startswith("body/") and found.line <= 3:
+                return found.ref
+        return None
+
+    def department(self, portfolio: str, named_only: bool = True) -> str | None:
+        """The department a role's portfolio names: one the document names, else (unless
+        ``named_only``) the one in office at the document's date ("Chancellor" in 2013 is
+        of HM Treasury whether or not the text names it)."""
+        departments = self.rules.department_for(portfolio)
+        for ref in departments:
+            if ref in self.entities:
+                return ref
+        if named_only:
+            return None
+        for ref in departments:
+            entry = self.gazetteer.get(ref)
+            if entry is not None and (self.date is None or entry.in_office(self.date)):
+                return self._from_entry(entry, None)
+        return None
+
+
+def _most_named(found: list[Found]) -> str | None:
+    """The entity named most often among ``found`` (nearest first), a name in the headline
+    counting more, the nearest on a tie."""
+    counts: dict[str, int] = {}
+    for f in found:
+        if f.source != "anaphor":
+            # a name in the headline counts as much as three in the text
+            counts[f.ref] = counts.get(f.ref, 0) + (3 if f.line < 2 else 1)
+    if not counts:
+        return found[0].ref if found else None
+    order = {ref: i for i, ref in reversed(list(enumerate(f.ref for f in found)))}
+    return max(counts, key=lambda ref: (counts[ref], -order[ref]))
+
+
+def _dominant(found: list[Found]) -> str | None:
+    """The council a document is about when it names others in passing: named at least
+    twice as often as any other so far."""
+    counts: dict[str, int] = {}
+    for f in found:
+        counts[f.ref] = counts.get(f.ref, 0) + 1
+    ranked = sorted(counts.values(), reverse=True)
+    if len(ranked) > 1 and ranked[0] >= 2 * ranked[1] and ranked[0] >= 3:
+        return max(counts, key=lambda ref: counts[ref])
+    return None
+
+
+def concept_index(concepts: Iterable[Concept]) -> dict[str, Concept]:
+    """Concepts by every normalised label they go by."""
+    index: dict[str, Concept] = {}
+    for concept in concepts:
+        for label in (concept.pref, *concept.alt):
+            index.setdefault(normalise_name(label), concept)
+    return index
