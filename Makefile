@@ -34,6 +34,7 @@ eval: install
 
 bench: install
 	$(BIN)/python tests/bench/bench_ingest.py
+	$(BIN)/python tests/bench/bench_large.py
 	$(BIN)/python tests/bench/bench_graph.py
 
 lint: install

@@ -7,18 +7,30 @@ import logging
 import sys
 import textwrap
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 from pydantic import BaseModel
 
 from api.errors import handle_errors
-from api.schemas import EntityCardOut, EvidenceOut, IngestOut, LeadsOut, PathsOut, SearchOut
+from api.schemas import (
+    DeletedOut,
+    DocumentOut,
+    DocumentsOut,
+    EntityCardOut,
+    EvidenceOut,
+    IngestOut,
+    LeadsOut,
+    PathsOut,
+    SearchOut,
+)
 from api.service import CivicGraph
 from api.settings import Settings
 from graph.sparql import SPARQL_FORMATS
+from ingest.pipeline import Progress
 
 
 def _settings(store: Path | None, **overrides: Any) -> Settings:
@@ -85,25 +97,107 @@ def cli(verbose: bool) -> None:
 @common(write=True)
 def ingest(service: CivicGraph, paths: tuple[Path, ...], as_json: bool) -> None:
     """Ingest files or folders (.txt .md .html .pdf .docx) into the store."""
-    from tqdm import tqdm
-
-    bar = tqdm(unit="doc", disable=as_json or None, file=sys.stderr, dynamic_ncols=True)
-    report = service.ingest(paths, progress=bar.update, total=lambda n: bar.reset(total=n))
-    bar.close()
+    view = ProgressView(sys.stderr)
+    try:
+        report = service.ingest(paths, progress=view)
+    finally:
+        view.close()
     body = IngestOut(**report.as_dict())
 
     def text() -> None:
         for failure in report.failed:
             click.echo(f"failed: {failure[0]}: {failure[1]}", err=True)
+        for skipped in report.of("skipped"):
+            click.echo(f"skipped: {skipped.path}: {skipped.reason}", err=True)
+        for duplicate in report.of("duplicate"):
+            click.echo(
+                f"duplicate: {duplicate.path}: the same text as {duplicate.duplicate_of}, "
+                "not indexed twice",
+                err=True,
+            )
+        extra = f", {len(body.duplicates)} duplicate" if body.duplicates else ""
+        extra += f", {len(body.skipped)} skipped" if body.skipped else ""
         click.echo(
             f"{len(report.added)} added, {len(report.unchanged)} unchanged, "
-            f"{len(report.replaced)} replaced, {len(report.failed)} failed; "
+            f"{len(report.replaced)} replaced, {len(report.failed)} failed{extra}; "
             f"{report.passages} passages, {report.triples} triples in {report.seconds:.1f} s"
         )
 
     emit(body, as_json, text)
     if not report.ok:
         sys.exit(1)
+
+
+class ProgressView:
+    """Ingest progress on stderr: a bar on a terminal (files, passages, rate, time left),
+    else a line after each group of documents written."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.bar: Any = None
+
+    def __call__(self, progress: Progress) -> None:
+        """Show where an ingest has got."""
+        if self.tty:
+            self._bar(progress)
+        elif progress.group_done and progress.files:
+            seconds = progress.seconds
+            rate = progress.files / seconds if seconds > 0 else 0.0
+            left = (progress.total - progress.files) / rate if rate > 0 else 0.0
+            print(
+                f"ingest: {progress.files}/{progress.total} files, {progress.passages} passages, "
+                f"{seconds:.0f} s, {rate:.2f} files/s, {progress.passages / max(seconds, 1e-9):.1f}"
+                f" passages/s, about {left:.0f} s left",
+                file=self.stream,
+                flush=True,
+            )
+
+    def _bar(self, progress: Progress) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=progress.total, unit="file", file=self.stream, dynamic_ncols=True)
+        seconds = max(progress.seconds, 1e-9)
+        self.bar.set_postfix_str(
+            f"{progress.passages} passages, {progress.passages / seconds:.1f} passages/s",
+            refresh=False,
+        )
+        self.bar.update(progress.files - self.bar.n)
+
+    def close(self) -> None:
+        """End the bar, if one was drawn."""
+        if self.bar is not None:
+            self.bar.close()
+
+
+@cli.command()
+@common()
+def documents(service: CivicGraph, as_json: bool) -> None:
+    """List the documents in the store: key, title, date, source and passages."""
+    body = DocumentsOut(documents=[DocumentOut(**asdict(doc)) for doc in service.documents()])
+
+    def text() -> None:
+        if not body.documents:
+            click.echo("No documents.")
+        for doc in body.documents:
+            when = f", {doc.date}" if doc.date else ""
+            plural = "s" if doc.passages != 1 else ""
+            click.secho(f"{doc.key}", bold=True)
+            click.echo(f"  {doc.title}{when}  ({doc.source}, {doc.passages} passage{plural})")
+
+    emit(body, as_json, text)
+
+
+@cli.command()
+@click.argument("keys", nargs=-1, required=True)
+@common(write=True)
+def delete(service: CivicGraph, keys: tuple[str, ...], as_json: bool) -> None:
+    """Remove documents (by KEY, as `civicgraph documents` lists them) with their passages,
+    facts and vectors; if any key is unknown, nothing is removed."""
+    body = DeletedOut(deleted=service.delete_documents(keys))
+    plural = "s" if len(body.deleted) != 1 else ""
+    emit(body, as_json, lambda: click.echo(f"deleted {len(body.deleted)} document{plural}"))
 
 
 @cli.command()

@@ -121,23 +121,56 @@ class DocumentDetailOut(BaseModel):
 
 
 class FailedFileOut(BaseModel):
-    """A file ingest could not read, and why."""
+    """A file ingest could not read or store, or passed over, and why."""
 
     path: str
     reason: str
 
 
+class DuplicateFileOut(BaseModel):
+    """A file whose text is already stored under another document: not indexed twice."""
+
+    path: str
+    key: str = Field(description="the key the file would have had")
+    duplicate_of: str = Field(description="key of the document that holds the same text")
+
+
+class FileOut(BaseModel):
+    """What became of one file."""
+
+    path: str
+    status: Literal["added", "replaced", "unchanged", "duplicate", "failed", "skipped"]
+    key: str | None = None
+    reason: str | None = Field(None, description="why a file failed or was skipped")
+    duplicate_of: str | None = None
+
+
 class IngestOut(BaseModel):
-    """What an ingest did."""
+    """What an ingest did: document keys by outcome, and each file's result in `files`."""
 
     added: list[str]
     replaced: list[str]
     unchanged: list[str]
+    removed: list[str] = Field(
+        description="older documents of files that now hold a text stored under another name"
+    )
     failed: list[FailedFileOut]
+    duplicates: list[DuplicateFileOut]
+    skipped: list[FailedFileOut] = Field(
+        description="files in the folders named that were passed over: other file types, "
+        "links that lead nowhere or in a loop"
+    )
+    files: list[FileOut]
     passages: int
     triples: int
     seconds: float
     timings: dict[str, float]
+
+
+class DeletedOut(BaseModel):
+    """What `civicgraph delete` removed (over HTTP, DELETE /documents/{key} answers 204)."""
+
+    deleted: list[str]
 
 
 class EvidenceOut(BaseModel):
@@ -446,3 +479,32 @@ BAD_PARAMETERS = error_responses({422: "a parameter is missing or has a value it
 WRITE_ERRORS = error_responses(
     {401: "no API key was sent", 403: "the API key is wrong, or writes are switched off"}
 )
+
+
+class UploadErrorDetail(ErrorDetail):
+    """An upload in which every file failed: each file with its reason."""
+
+    files: list[FailedFileOut]
+
+
+class UploadErrorOut(BaseModel):
+    """How an upload in which every file failed is answered (422)."""
+
+    error: UploadErrorDetail
+
+
+# What an upload answers beyond the errors every write may: 207 when some files failed, 422
+# (in place of the bad-parameter one) when none could be stored.
+UPLOAD_ERRORS: dict[int | str, dict] = {
+    200: {"description": "every file was stored (added, replaced, unchanged or a duplicate)"},
+    207: {
+        "model": IngestOut,
+        "description": "some files failed: `files` holds each file's result, `failed` the "
+        "reasons; the rest were stored",
+    },
+    422: {
+        "model": UploadErrorOut,
+        "description": "no file could be stored (`files` holds each file's reason), or a "
+        "parameter is missing or has a value it cannot take",
+    },
+}

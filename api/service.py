@@ -36,8 +36,9 @@ from graph.sparql_pool import SparqlRunner, open_runner
 from graph.store import OxigraphStore, Store, StoreBusy, open_store
 from graph.vectors import NumpyIndex, check_manifest, open_index
 from graph.vocab import ID, iri_ref
+from ingest.budget import FileBudget
 from ingest.evaluate import EvalReport
-from ingest.pipeline import IngestReport, Known, Pipeline, find_files
+from ingest.pipeline import IngestReport, Known, Pipeline, Progress, find_files
 
 log = logging.getLogger(__name__)
 
@@ -213,10 +214,10 @@ class CivicGraph:
 
     def _known(self) -> dict[str, Known]:
         rows = self.store.select(
-            """SELECT ?key ?source WHERE { ?d a foaf:Document ; dcterms:identifier ?key ;
-                 dcterms:source ?source }"""
+            """SELECT ?key ?source ?digest WHERE { ?d a foaf:Document ; dcterms:identifier ?key ;
+                 dcterms:source ?source . OPTIONAL { ?d cg:contentHash ?digest } }"""
         )
-        return {key: Known(key, source) for key, source in rows.rows}
+        return {key: Known(key, source, digest) for key, source, digest in rows.rows}
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -228,6 +229,7 @@ class CivicGraph:
             self._known(),
             extractor=self._extractor(),
             max_bytes=self.settings.max_bytes,
+            budget=FileBudget(self.settings.file_timeout_s, self.settings.file_memory_mb),
         )
 
     def _extractor(self) -> Callable | None:
@@ -243,25 +245,27 @@ class CivicGraph:
         self,
         paths: Iterable[str | Path],
         *,
-        progress: Callable[[int], None] | None = None,
-        total: Callable[[int], None] | None = None,
+        progress: Callable[[Progress], None] | None = None,
     ) -> IngestReport:
-        """Ingest files and folders; unreadable files are reported and the rest go on."""
-        files = list(find_files(paths))
-        if total:
-            total(len(files))
-        items = [(f, _source_of(f), None) for f in files]
-        return self._run(items, progress)
+        """Ingest files and folders; a file that fails is reported and the rest go on."""
+        found = find_files(paths)
+        items = [(f, _source_of(f), None) for f in found.files]
+        return self._run(items, progress, found.skipped)
 
     def ingest_bytes(self, files: list[tuple[str, bytes]]) -> IngestReport:
         """Ingest uploaded files, named by their file names."""
         items = [(Path(name), Path(name).name, data) for name, data in files]
-        return self._run(items, None)
+        return self._run(items, None, ())
 
-    def _run(self, items: list, progress: Callable[[int], None] | None) -> IngestReport:
+    def _run(
+        self,
+        items: list,
+        progress: Callable[[Progress], None] | None,
+        skipped: Iterable[tuple[str, str]],
+    ) -> IngestReport:
         with self._lock:
-            report = self._pipeline().run(items, progress=progress)
-            if report.added or report.replaced:
+            report = self._pipeline().run(items, progress=progress, skipped=skipped)
+            if report.changed:
                 self._changed()
             return report
 
@@ -272,14 +276,27 @@ class CivicGraph:
 
     def delete_document(self, key: str) -> None:
         """Remove a document, its passages, facts and vectors."""
+        self.delete_documents([key])
+
+    def delete_documents(self, keys: Iterable[str]) -> list[str]:
+        """Remove documents with their passages, facts and vectors; all or none: an unknown
+        key is refused before anything is removed."""
         from graph.build import graph_iri
 
+        keys = list(dict.fromkeys(keys))
         with self._lock:
-            if key not in self._known():
-                raise NotFound(f"no document {key!r}")
-            self.store.drop_graph(str(graph_iri(key)))
-            self.index.delete(key)
+            known = self._known()
+            unknown = [key for key in keys if key not in known]
+            if unknown:
+                raise NotFound(
+                    f"no document {', '.join(map(repr, unknown))}; "
+                    "`civicgraph documents` or GET /documents lists them"
+                )
+            for key in keys:
+                self.store.drop_graph(str(graph_iri(key)))
+                self.index.delete(key)
             self._changed()
+            return keys
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.budget import DEFAULT_FILE_MEMORY_MB, DEFAULT_FILE_TIMEOUT_S
+
 
 class Settings(BaseSettings):
     """Every setting with its default; the README's settings table lists the same names."""
@@ -26,6 +28,18 @@ class Settings(BaseSettings):
     model: str = Field("all-MiniLM-L6-v2", description="embedding model: all-MiniLM-L6-v2 or hash")
     device: str = Field("auto", description="where to embed: auto, cpu or cuda")
     max_bytes: int = Field(50 * 1024 * 1024, description="largest file ingest accepts, in bytes")
+    file_timeout_s: float = Field(
+        DEFAULT_FILE_TIMEOUT_S,
+        gt=0,
+        description="time a file may take to be read, split and extracted; past it the file "
+        "is refused by name",
+    )
+    file_memory_mb: float = Field(
+        DEFAULT_FILE_MEMORY_MB,
+        ge=0,
+        description="memory the process preparing files may gain over what it held when "
+        "the batch began (Linux; 0: no limit); past it the file in hand is refused",
+    )
     query_timeout_s: float = Field(10.0, description="time limit of every query, in seconds")
     api_keys: list[str] = Field(
         default_factory=list,

@@ -92,6 +92,13 @@ class BadParameter(CivicGraphError):
     code = "bad_parameter"
 
 
+class UnreadableFiles(CivicGraphError):
+    """An upload in which no file could be stored; carries each file's reason."""
+
+    status = 422
+    code = "unreadable_files"
+
+
 class QueryTimeout(CivicGraphError):
     """A query that ran past its time limit."""
 

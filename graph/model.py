@@ -39,7 +39,7 @@ class Predicate(StrEnum):
 class Document:
     """One source file, read into plain text."""
 
-    key: str  # stable for the same content: derived from a hash of the text
+    key: str  # stable for the same source: its file name and a hash of its path
     source: str  # file name or URL
     title: str
     text: str
@@ -51,7 +51,7 @@ class Document:
 class Passage:
     """A paragraph-aware chunk of a document, with offsets into its text."""
 
-    key: str  # "{document_key}-p{n:04d}"
+    key: str  # "{document_key}-p{8 hex of its text}", "-2" on for a repeat
     document_key: str
     start: int
     end: int

@@ -7,6 +7,7 @@ Each passage keeps its offsets into `Document.text` and the nearest heading abov
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -218,14 +219,30 @@ def _merge_short(document: Document, passages: list[Passage]) -> list[Passage]:
                 i += 1
             continue
         i += 1
+    texts = [document.text[start:end] for start, end, _ in spans]
     return [
         Passage(
-            key=f"{document.key}-p{n:04d}",
+            key=key,
             document_key=document.key,
             start=start,
             end=end,
-            text=document.text[start:end],
+            text=text,
             heading=heading,
         )
-        for n, (start, end, heading) in enumerate(spans)
+        for key, text, (start, end, heading) in zip(
+            passage_keys(document.key, texts), texts, spans, strict=True
+        )
     ]
+
+
+def passage_keys(document_key: str, texts: list[str]) -> list[str]:
+    """A key for each passage from its own words, "{document}-p{8 hex}", with "-2", "-3", ...
+    for a repeat, so that a link to a passage survives edits elsewhere in its document."""
+    seen: dict[str, int] = {}
+    keys = []
+    for text in texts:
+        digest = hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:8]
+        seen[digest] = seen.get(digest, 0) + 1
+        repeat = f"-{seen[digest]}" if seen[digest] > 1 else ""
+        keys.append(f"{document_key}-p{digest}{repeat}")
+    return keys

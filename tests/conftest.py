@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ingest.workers import die_with_parent
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -21,8 +23,26 @@ GOLD = ROOT / "tests" / "gold"
 # documents of the genre written by others, with gold: the development set (never shipped)
 DEVCORPUS = ROOT.parent / "shared" / "devcorpus"
 CLI = [sys.executable, "-m", "api.cli"]
+# Children started by tests end with the test process, however it ends (`kill -9` included):
+# pass as `preexec_fn`.
+DIES_WITH_US = die_with_parent
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
+    """`civicgraph ARGS` run from the repository root, ending with the test process."""
+    return subprocess.run(
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        env=env,
+        preexec_fn=DIES_WITH_US,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +55,7 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text=True,
         cwd=ROOT,
         timeout=900,
+        preexec_fn=DIES_WITH_US,
     )
     assert result.returncode == 0, result.stderr
     return store
@@ -73,6 +94,7 @@ class Server:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=DIES_WITH_US,
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Response, UploadFile
@@ -10,6 +11,7 @@ from fastapi import APIRouter, File, Response, UploadFile
 from api.deps import ApiKeyDep, ServiceDep
 from api.schemas import (
     BAD_PARAMETERS,
+    UPLOAD_ERRORS,
     WRITE_ERRORS,
     DocumentDetailOut,
     DocumentOut,
@@ -18,7 +20,7 @@ from api.schemas import (
     PassageOut,
     error_responses,
 )
-from graph.errors import BadParameter, TooLarge
+from graph.errors import BadParameter, TooLarge, UnreadableFiles
 
 router = APIRouter(tags=["documents"])
 
@@ -62,12 +64,16 @@ def get_document(key: str, service: ServiceDep) -> DocumentDetailOut:
             {400: "a malformed multipart body", 413: "a file is over the upload limit"}
         ),
         **BAD_PARAMETERS,
+        **UPLOAD_ERRORS,
     },
 )
 async def upload_documents(
-    service: ServiceDep, files: Annotated[list[UploadFile], File(description="files to ingest")]
+    service: ServiceDep,
+    response: Response,
+    files: Annotated[list[UploadFile], File(description="files to ingest")],
 ) -> IngestOut:
-    """Ingest uploaded files (needs an API key)."""
+    """Ingest uploaded files (needs an API key). Each file stands alone: 200 when every file
+    was stored, 207 with each file's result when some failed, 422 when all failed."""
     if not files:
         raise BadParameter("no files uploaded; send them as multipart field 'files'")
     limit = service.settings.max_bytes
@@ -77,7 +83,16 @@ async def upload_documents(
         if len(data) > limit:
             raise TooLarge(f"{upload.filename} is over the upload limit of {limit:,} bytes")
         uploads.append((upload.filename or "upload.txt", data))
-    return IngestOut(**service.ingest_bytes(uploads).as_dict())
+    report = service.ingest_bytes(uploads)
+    if report.failed and len(report.failed) == len(report.files):
+        reasons = "; ".join(f"{Path(path).name}: {reason}" for path, reason in report.failed)
+        raise UnreadableFiles(
+            f"no file could be stored ({reasons})",
+            files=[{"path": path, "reason": reason} for path, reason in report.failed],
+        )
+    if report.failed:
+        response.status_code = 207
+    return IngestOut(**report.as_dict())
 
 
 @router.delete(

@@ -109,7 +109,7 @@ def main() -> None:
 
     with tqdm(total=len(corpus), unit="doc", file=sys.stderr) as bar:
         t0 = time.perf_counter()
-        report = service.ingest([work / "corpus"], progress=bar.update)
+        report = service.ingest([work / "corpus"], progress=lambda p: bar.update(p.files - bar.n))
         ingest_s = time.perf_counter() - t0
     assert not report.failed, report.failed
     words = sum(len(read_document(p).text.split()) for p in corpus)

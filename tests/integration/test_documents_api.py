@@ -113,13 +113,45 @@ def test_upload_then_delete_through_the_server(writable: Server) -> None:
     assert httpx.get(f"{writable.url}/documents").json()["documents"] == []
 
 
-def test_bad_files_in_an_upload_are_reported_and_the_rest_ingested(writable: Server) -> None:
+def test_an_upload_with_some_bad_files_answers_207_with_each_files_result(
+    writable: Server,
+) -> None:
     response = upload(writable, [("empty.txt", b""), ("ok.txt", TEXT.encode())])
-    assert response.status_code == 200
+    assert response.status_code == 207
     report = response.json()
     assert [f["path"] for f in report["failed"]] == ["empty.txt"]
     [key] = report["added"]
+    assert [(f["path"], f["status"]) for f in report["files"]] == [
+        ("empty.txt", "failed"),
+        ("ok.txt", "added"),
+    ]
+    assert report["files"][0]["reason"] == "empty file"
     assert delete(writable, key).status_code == 204
+
+
+def test_an_upload_in_which_every_file_failed_answers_422_with_each_reason(
+    writable: Server,
+) -> None:
+    response = upload(writable, [("empty.txt", b""), ("notes.rtf", b"{\\rtf1 minutes}")])
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "unreadable_files"
+    assert [(f["path"], f["reason"][:26]) for f in error["files"]] == [
+        ("empty.txt", "empty file"),
+        ("notes.rtf", "unsupported file type .rtf"),
+    ]
+    assert "empty.txt: empty file" in error["message"]
+    assert httpx.get(f"{writable.url}/documents").json()["documents"] == []
+
+
+def test_the_upload_statuses_are_documented_in_openapi(writable: Server) -> None:
+    schema = httpx.get(f"{writable.url}/openapi.json").json()
+    responses = schema["paths"]["/documents"]["post"]["responses"]
+    assert {"200", "207", "413", "422"} <= set(responses)
+    assert responses["207"]["content"]["application/json"]["schema"]["$ref"].endswith("IngestOut")
+    assert responses["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "UploadErrorOut"
+    )
 
 
 class ThreadServer:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CLI, ROOT, SEEDS
+from ingest.readers import read_document
+from tests.conftest import CLI, DIES_WITH_US, ROOT, SEEDS, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +22,7 @@ GOOD = (
 
 
 def run(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout)
+    return run_cli(*args, timeout=timeout)
 
 
 def ingest_json(store: Path, *paths: Path, extra: tuple[str, ...] = ()) -> tuple[int, dict]:
@@ -57,6 +59,7 @@ def test_size_limit_is_configurable(tmp_path: Path) -> None:
         cwd=ROOT,
         timeout=600,
         env={**os.environ, "CIVICGRAPH_MAX_BYTES": "2000"},
+        preexec_fn=DIES_WITH_US,
     )
     assert result.returncode == 1
     assert "over the limit of 2,000 bytes" in result.stderr
@@ -76,26 +79,30 @@ def test_reingest_of_unchanged_file_changes_nothing(tmp_path: Path) -> None:
     assert sorted(export_before.splitlines()) == sorted(export_after.splitlines())
 
 
-def test_changed_file_replaces_its_old_graph_and_vectors(tmp_path: Path) -> None:
+def test_changed_file_replaces_its_old_graph_and_vectors_under_the_same_key(tmp_path: Path) -> None:
     source = tmp_path / "wigan.txt"
     source.write_text("Ageing well in Wigan\n\n" + GOOD)
     store = tmp_path / "store"
     _, first = ingest_json(store, source)
-    old_key = first["added"][0]
+    [key] = first["added"]
     source.write_text("Ageing well in Wigan\n\n" + GOOD.replace("April", "September"))
     _, second = ingest_json(store, source)
-    assert second["replaced"] and second["replaced"][0] != old_key
+    assert second["replaced"] == [key] and second["added"] == []
     docs = json.loads(
         run(
             "sparql",
             "--store",
             str(store),
             "--json",
-            "SELECT ?k WHERE { ?d a foaf:Document ; dcterms:identifier ?k }",
+            "SELECT ?k ?h WHERE { ?d a foaf:Document ; dcterms:identifier ?k ; cg:contentHash ?h }",
         ).stdout
     )
-    keys = [b["k"]["value"] for b in docs["results"]["bindings"]]
-    assert keys == second["replaced"]
-    assert sorted(p.stem for p in (store / "vectors").glob("*.npz")) == keys
+    rows = [(b["k"]["value"], b["h"]["value"]) for b in docs["results"]["bindings"]]
+    assert [k for k, _ in rows] == [key]
+    digest = hashlib.sha256(read_document(source, source=str(source)).text.encode()).hexdigest()
+    assert rows[0][1] == digest  # the content hash is on the document, not in its key
+    assert sorted(p.stem for p in (store / "vectors").glob("*.npz")) == [key]
     hits = json.loads(run("search", "--store", str(store), "--json", "September").stdout)
-    assert all("April" not in hit["text"] for hit in hits["results"])
+    assert hits["results"] and all("April" not in hit["text"] for hit in hits["results"])
+    _, third = ingest_json(store, source)
+    assert third["unchanged"] == [key] and third["timings"]["embed"] == 0

@@ -15,7 +15,7 @@ import pytest
 from ingest.passages import split_passages
 from ingest.readers import read_document
 from tests.bench.corpus import make_corpus
-from tests.conftest import CLI, ROOT
+from tests.conftest import CLI, DIES_WITH_US, ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -37,6 +37,7 @@ def store_state(store: Path) -> dict[str, int]:
         cwd=ROOT,
         timeout=120,
         check=True,
+        preexec_fn=DIES_WITH_US,
     )
     rows = json.loads(result.stdout)["results"]["bindings"]
     return {row["k"]["value"]: int(row["n"]["value"]) for row in rows}
@@ -46,7 +47,7 @@ def test_sigkill_mid_ingest_leaves_whole_documents_and_rerun_completes(tmp_path:
     paths = make_corpus(tmp_path / "corpus", 40, paragraphs=10)
     expected = {}
     for path in paths:
-        document = read_document(path)
+        document = read_document(path, source=str(path.resolve()))  # as the command names it
         expected[document.key] = len(split_passages(document))
     store = tmp_path / "store"
     process = subprocess.Popen(
@@ -56,6 +57,7 @@ def test_sigkill_mid_ingest_leaves_whole_documents_and_rerun_completes(tmp_path:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=DIES_WITH_US,
     )
     deadline = time.monotonic() + 600
     assert process.stderr is not None
@@ -78,6 +80,7 @@ def test_sigkill_mid_ingest_leaves_whole_documents_and_rerun_completes(tmp_path:
         text=True,
         cwd=ROOT,
         timeout=900,
+        preexec_fn=DIES_WITH_US,
     )
     assert rerun.returncode == 0, rerun.stderr
     report = json.loads(rerun.stdout)

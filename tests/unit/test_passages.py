@@ -62,11 +62,28 @@ def test_heading_is_carried_as_context() -> None:
     assert passages[1].text.startswith("Community safety")
 
 
-def test_keys_are_stable_and_numbered() -> None:
-    text = "\n\n".join(" ".join(sentence(n) for n in range(8)) for _ in range(3))
-    first = split_passages(doc(text))
-    assert [p.key for p in first] == [p.key for p in split_passages(doc(text))]
-    assert first[0].key == "d-p0000"
+def test_passage_keys_follow_their_text_and_survive_edits_elsewhere() -> None:
+    paragraphs = [" ".join(f"{sentence(n)} Ward {p}." for n in range(8)) for p in range(4)]
+    first = split_passages(doc("\n\n".join(paragraphs)))
+    assert [p.key for p in first] == [p.key for p in split_passages(doc("\n\n".join(paragraphs)))]
+    assert len({p.key for p in first}) == len(first) > 3
+    assert all(p.key.startswith("d-p") for p in first)
+    # an edit to the second paragraph changes its passage's key and no other
+    edited = [*paragraphs]
+    edited[1] = edited[1].replace("Ward 1.", "Ward one.", 1)
+    second = split_passages(doc("\n\n".join(edited)))
+    changed = {p.key for p in first} ^ {p.key for p in second}
+    assert len(changed) == 2
+    assert {p.text for p in first if p.key not in changed} == {
+        p.text for p in second if p.key not in changed
+    }
+
+
+def test_a_repeated_passage_gets_its_own_key() -> None:
+    paragraph = " ".join(sentence(n) for n in range(8))
+    passages = split_passages(doc(f"{paragraph}\n\n{paragraph}"))
+    assert len(passages) == 2 and passages[0].text == passages[1].text
+    assert passages[1].key == passages[0].key + "-2"
 
 
 def test_sentences_do_not_split_on_abbreviations() -> None:

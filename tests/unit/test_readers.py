@@ -131,11 +131,14 @@ def test_docx_paragraphs_and_heading_title(tmp_path: Path) -> None:
     assert PROSE in doc.text
 
 
-def test_key_is_stable_for_the_same_content(tmp_path: Path) -> None:
-    a = read_document(write(tmp_path, "same.txt", PROSE))
-    b = read_document(write(tmp_path, "same.txt", PROSE))
-    c = read_document(write(tmp_path, "same.txt", PROSE + " And more."))
-    assert a.key == b.key != c.key
+def test_key_is_stable_for_the_same_source_when_the_file_is_edited(tmp_path: Path) -> None:
+    path = write(tmp_path, "same.txt", PROSE)
+    first = read_document(path, source="reports/same.txt")
+    path.write_text(PROSE + " And more.")
+    edited = read_document(path, source="reports/same.txt")
+    elsewhere = read_document(path, source="archive/same.txt")
+    assert first.key == edited.key != elsewhere.key
+    assert first.key.startswith("same-")
 
 
 @pytest.mark.parametrize(
@@ -179,3 +182,127 @@ def test_hard_wraps_are_found_among_many_short_lines() -> None:
     text = normalise_text(minutes)
     assert "on the home care market across the county and the steps" in text
     assert "Cllr A Hughes (Chair)\nCllr B Patel" in text
+
+
+def test_control_characters_and_terminal_escapes_are_removed(tmp_path: Path) -> None:
+    # NUL after the first 8 KB, a bell, colour codes, a window title and a bidi override
+    body = PROSE + "\n\n" + "Officers reported on the budget. " * 300
+    dirty = (
+        body + "\x00 Waste\x1b[1;31m collection\x1b[0m \x07resumes\x1b]0;title\x07 today"
+        " \u202eleeds\u202c.\n"
+    )
+    doc = read_document(write(tmp_path, "dirty.txt", dirty))
+    assert "Waste collection resumes today leeds." in doc.text
+    assert not any(ch in doc.text for ch in "\x00\x07\x1b\u202e\u202c")
+    assert "title" not in doc.text
+
+
+def test_a_file_mostly_of_control_characters_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "noise.txt", PROSE + "\x01\x02\x03\x04" * 2000 + PROSE)
+    with pytest.raises(UnreadableFile, match="binary file, not text"):
+        read_document(path)
+
+
+def test_one_long_line_is_cut_into_bounded_paragraphs(tmp_path: Path) -> None:
+    from ingest.readers import MAX_PARAGRAPH_CHARS
+
+    line = "The council agreed the plan. " * 20_000 + "x" * 30_000
+    doc = read_document(write(tmp_path, "line.txt", line))
+    paragraphs = doc.text.split("\n\n")
+    assert len(paragraphs) > 50
+    assert max(len(p) for p in paragraphs) <= MAX_PARAGRAPH_CHARS
+    assert all(p.endswith(".") for p in paragraphs[:-5])  # cut after a sentence
+    assert "".join(doc.text.split()) == "".join(line.split())  # nothing lost
+
+
+@pytest.mark.parametrize(
+    ("head", "title"),
+    [
+        (
+            "News and Comment\n\nTram link to the airport approved by councillors",
+            "Tram link to the airport approved by councillors",
+        ),
+        (
+            "HOUSING BULLETIN\nIssue 7 | 3 May 2019\n\nNew homes target missed again in Exeter",
+            "New homes target missed again in Exeter",
+        ),
+        (
+            "Analysis\n\nWhy the Thornbury merger stalled\n\nBy Jo Reed",
+            "Why the Thornbury merger stalled",
+        ),
+        # a headline is not a label, and a line of wrapped prose is not a headline
+        (
+            "Tram link to the airport approved\n\nA longer standfirst line about it follows",
+            "Tram link to the airport approved",
+        ),
+        (
+            "NEWS IN BRIEF\nThe council will insulate ten thousand homes across the\ncity",
+            "NEWS IN BRIEF",
+        ),
+    ],
+)
+def test_a_section_label_above_a_headline_is_not_the_title(
+    tmp_path: Path, head: str, title: str
+) -> None:
+    doc = read_document(write(tmp_path, "a.txt", f"{head}\n\n{PROSE}"))
+    assert doc.title == title
+
+
+def test_a_section_label_heading_above_the_headline_in_markdown_and_html(tmp_path: Path) -> None:
+    md = f"## News and Comment\n\n# Tram link to the airport approved\n\n{PROSE}"
+    assert read_document(write(tmp_path, "a.md", md)).title == "Tram link to the airport approved"
+    html = (
+        "<html><body><h1>News and Comment</h1><h2>Tram link to the airport approved</h2>"
+        f"<p>{PROSE}</p><h2>What the leader said about it</h2><p>{PROSE}</p></body></html>"
+    )
+    assert read_document(write(tmp_path, "a.html", html)).title == (
+        "Tram link to the airport approved"
+    )
+    # a real h1 keeps its place even when the next heading is longer
+    html = f"<h1>Tram link approved</h1><p>{PROSE}</p><h2>What the leader said about it</h2>"
+    assert read_document(write(tmp_path, "b.html", html)).title == "Tram link approved"
+
+
+def test_cookie_notices_are_dropped_from_html(tmp_path: Path) -> None:
+    html = f"""<html><body class="cookies-accepted">
+    <div id="cookie-banner"><p>Tell us whether you accept cookies</p>
+      <a href="#">Accept all cookies</a></div>
+    <div class="govuk-consent"><p>Essential cookies only</p></div>
+    <main><h1>Warm homes for Leeds</h1><p>{PROSE}</p>
+    <p>We use cookies to make this site work. Accept or reject them in settings.</p></main>
+    </body></html>"""
+    doc = read_document(write(tmp_path, "c.html", html))
+    assert "cookie" not in doc.text.lower()
+    assert doc.text.split("\n\n") == ["Warm homes for Leeds", PROSE]
+
+
+def test_docx_tables_follow_paragraphs_and_a_styled_heading_is_the_title(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("A note before the heading")
+    document.add_heading("Warm homes for Leeds", level=1)
+    document.add_paragraph(PROSE)
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Ward", "Homes"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Headingley", "1,200"
+    path = tmp_path / "t.docx"
+    document.save(str(path))
+    doc = read_document(path)
+    assert doc.title == "Warm homes for Leeds"
+    assert doc.text.split("\n\n") == [
+        "A note before the heading",
+        "Warm homes for Leeds",
+        PROSE,
+        "Ward | Homes",
+        "Headingley | 1,200",
+    ]
+
+
+def test_a_docx_that_unpacks_past_the_limit_is_refused(tmp_path: Path) -> None:
+    from tests.unit.test_reader_scaling import _docx
+
+    path = write(tmp_path, "bomb.docx", _docx("<w:p/>" * 200_000))
+    assert path.stat().st_size < 20_000
+    with pytest.raises(UnreadableFile, match="unpacks to"):
+        read_document(path, max_bytes=100_000)

@@ -167,9 +167,9 @@ function listOf(value) {
     .filter(Boolean);
 }
 
-/** The document key of a passage key "{document}-p0007". */
+/** The document key of a passage key "{document}-p{8 hex of its text}" ("-2" on for a repeat). */
 export function documentOfPassage(passage) {
-  const m = /^(.*)-p\d+$/.exec(passage || "");
+  const m = /^(.*)-p[0-9a-f]{4,}(?:-\d+)?$/.exec(passage || "");
   return m ? m[1] : "";
 }
 
