@@ -207,6 +207,16 @@ def test_a_person_in_apposition_with_a_project_post_is_a_person(extract) -> None
     assert not refs(extraction, EntityKind.PROGRAMME)
 
 
+def test_an_undated_text_is_not_dated_by_the_targets_it_sets(extract) -> None:
+    text = (
+        "In 2004 the Department for Education and Skills (DfES) set up the Family Link Pilot. "
+        "The DfES wants every area to join by 2010."
+    )
+    mentions = [m for m in run(extract, text, date=None).mentions if m.text == "DfES"]
+    assert len(mentions) == 2
+    assert {m.entity_ref for m in mentions} == {"body/department-for-education-and-skills"}
+
+
 def test_a_body_named_for_a_list_of_places(extract) -> None:
     text = "The bid was drawn up by the Avon, Frome and Stour Partnership last year."
     bodies = {e.label for e in run(extract, text).entities if e.kind is EntityKind.BODY}

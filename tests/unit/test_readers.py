@@ -46,6 +46,12 @@ def test_title_skips_a_leading_date_line(tmp_path: Path) -> None:
         ("the 3rd of June 2015", "2015-06-03"),
         ("no date here at all", None),
         ("31/02/2010 is not a date", None),
+        ("PLANNING NEWS\nMarch 2012\n\nThe council met in June 2011.", "2012-03-01"),
+        ("Headline\n*May 2009 · News · By A Writer*\n\nOn 4 June 2008 it began.", "2009-05-01"),
+        ("Headline\n12 May 2009\nIn March 2008 the pilot began.", "2009-05-12"),
+        ("The pilot began in March 2008 and ended later that year.", None),
+        ("# Who moved where: June 2019\n\nNews of posts.", "2019-06-01"),
+        ("Summit report\n*A report from the summit, Leeds, October 2018*", "2018-10-01"),
     ],
 )
 def test_dates_in_the_forms_documents_state_them(text: str, expected: str | None) -> None:

@@ -15,6 +15,7 @@ from ingest.gazetteer import Gazetteer, GazetteerEntry, normalise_name
 from ingest.rules import Concept
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+_TARGET = re.compile(r"\b(?:by|until|till|before|to)\s+(?:(?:the\s+)?end\s+of\s+)?$", re.I)
 _FUNCTION_WORDS = frozenset(
     {"the", "a", "an", "of", "for", "and", "to", "in", "on", "at", "with", "by", "&", "or"}
 )
@@ -57,7 +58,12 @@ def estimate_date(document: Document) -> str | None:
     picking the council in office; a text about 2001 names the councils of 2001)."""
     if document.date:
         return document.date
-    years = [int(y) for y in _YEAR.findall(document.text)]
+    # a year after "by" or "until" is a target, not a time the text has seen
+    years = [
+        int(m.group(1))
+        for m in _YEAR.finditer(document.text)
+        if not _TARGET.search(document.text, max(0, m.start() - 20), m.start())
+    ]
     return str(max(years)) if years else None
 
 
