@@ -229,3 +229,40 @@ def _merge_short(document: Document, passages: list[Passage]) -> list[Passage]:
         )
         for n, (start, end, heading) in enumerate(spans)
     ]
+
+
+# The longest piece of a passage embedded as one vector: well inside the model's window of
+# 256 word-pieces, so that a table row or a list with no full stops is not cut short.
+UNIT_WORDS = 100
+
+
+def embedding_units(passage: Passage) -> list[str]:
+    """The pieces of a passage the model embeds one by one: its sentences, with a run-on
+    "sentence" (a list or table with no full stops) cut at line breaks, else at words.
+
+    A passage is found by its best sentence: one vector for 120 words blurs the one
+    sentence that answers a question with the others around it.
+    """
+    units = []
+    for start, end in sentence_spans(passage.text):
+        sentence = passage.text[start:end]
+        if len(sentence.split()) <= UNIT_WORDS:
+            units.append(sentence)
+            continue
+        piece: list[str] = []
+        for line in sentence.splitlines():
+            for chunk in _word_chunks(line):
+                if piece and len(" ".join(piece).split()) + len(chunk.split()) > UNIT_WORDS:
+                    units.append("\n".join(piece))
+                    piece = []
+                piece.append(chunk)
+        if piece:
+            units.append("\n".join(piece))
+    units = [u for u in units if u.strip()]
+    return units or [passage.text]
+
+
+def _word_chunks(line: str) -> Iterator[str]:
+    words = line.split()
+    for i in range(0, len(words), UNIT_WORDS):
+        yield " ".join(words[i : i + UNIT_WORDS])

@@ -21,10 +21,11 @@ from typing import Any
 
 from graph.build import build_quads, graph_iri
 from graph.embed import Embedder
+from graph.keywords import KeywordIndex, keyword_passages
 from graph.model import Document, Extraction, Passage
 from graph.store import Store
 from graph.vectors import NumpyIndex
-from ingest.passages import split_passages
+from ingest.passages import embedding_units, split_passages
 from ingest.readers import DEFAULT_MAX_BYTES, READERS, UnreadableFile, read_document
 
 log = logging.getLogger(__name__)
@@ -230,6 +231,7 @@ class Pipeline:
         embedder: Embedder,
         known: dict[str, Known],
         *,
+        keywords: KeywordIndex | None = None,
         extractor: Callable[[], Extractor] | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
         worker_min_files: int | None = None,
@@ -239,6 +241,7 @@ class Pipeline:
         Batches of ``worker_min_files`` files or more are prepared in a worker process."""
         self.store = store
         self.index = index
+        self.keywords = keywords
         self.embedder = embedder
         self.known = known  # document key -> Known; kept up to date as documents are written
         self.extractor = extractor
@@ -375,24 +378,34 @@ class Pipeline:
         if not prepared:
             return
         t0 = time.perf_counter()
-        texts = [_embedding_text(p) for item in prepared for p in item.passages]
+        units = [
+            [(p.key, text) for p in item.passages for text in embedding_units(p)]
+            for item in prepared
+        ]
+        texts = [text for rows in units for _, text in rows]
         # while the next groups are being prepared beside it, leave that work a core
         vectors = self.embedder.encode(texts, spare_cores=spare_cores)
         report.timings["embed"] += time.perf_counter() - t0
         row = 0
-        for item in prepared:
+        for item, rows in zip(prepared, units, strict=True):
             t0 = time.perf_counter()
             doc, passages = item.document, item.passages
-            block = vectors[row : row + len(passages)]
-            row += len(passages)
+            block = vectors[row : row + len(rows)]
+            row += len(rows)
             replaces = [k for k, v in self.known.items() if v.source == doc.source]
             quads = build_quads(doc, passages, item.extraction)
-            self.index.upsert(doc.key, [p.key for p in passages], block)
+            # vectors and keywords first: a document is visible once its graph is written,
+            # and rows of a document the store does not hold are pruned at the next start
+            self.index.upsert(doc.key, [key for key, _ in rows], block)
+            if self.keywords is not None:
+                self.keywords.upsert(doc.key, keyword_passages(passages, doc.title))
             self.store.replace_graph(
                 str(graph_iri(doc.key)), quads, drop=[str(graph_iri(k)) for k in replaces]
             )
             for old in replaces:
                 self.index.delete(old)
+                if self.keywords is not None:
+                    self.keywords.delete(old)
                 self.known.pop(old, None)
             self.known[doc.key] = Known(doc.key, doc.source)
             (report.replaced if replaces else report.added).append(doc.key)
@@ -405,10 +418,3 @@ class Pipeline:
         t0 = time.perf_counter()
         self.store.flush()  # once a group: each document's transaction is already atomic
         report.timings["write"] += time.perf_counter() - t0
-
-
-def _embedding_text(passage: Passage) -> str:
-    """What the model reads for a passage: its heading as context, then its text."""
-    if passage.heading and not passage.text.startswith(passage.heading):
-        return f"{passage.heading}\n{passage.text}"
-    return passage.text
