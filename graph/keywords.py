@@ -156,5 +156,9 @@ def open_keywords(folder: str | Path | None) -> SqliteKeywordIndex:
 
 
 def keyword_passages(passages: Iterable, title: str | None) -> list[KeywordPassage]:
-    """Passages (anything with key, text and heading) as the keyword index holds them."""
-    return [KeywordPassage(p.key, p.text, p.heading, title) for p in passages]
+    """Passages (anything with key, text and heading) as the keyword index holds them; a
+    heading that is the title itself is left to the title column, so as not to count twice."""
+    return [
+        KeywordPassage(p.key, p.text, p.heading if p.heading != title else None, title)
+        for p in passages
+    ]

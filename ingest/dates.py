@@ -66,3 +66,15 @@ def find_date(text: str) -> str | None:
         if found:
             return min(found)[1].isoformat()
     return None
+
+
+_MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.I)
+
+
+def is_dateline(line: str) -> bool:
+    """Whether a line states a date and nothing else ("4 April 2002", "2002-05-30",
+    "November 2007"): page furniture, not a heading."""
+    rest = line
+    for pattern in (*_PATTERNS, _MONTH_YEAR):
+        rest = pattern.sub(" ", rest)
+    return rest != line and not re.search(r"[^\W\d_]", rest)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from graph.model import Document, Passage
+from ingest.dates import is_dateline
 
 MIN_WORDS = 40
 TARGET_WORDS = 120
@@ -57,6 +58,8 @@ _ABBREVIATIONS = {
 }
 _SENTENCE_END = re.compile(r"""[.!?]+["”’')\]]*\s+(?=["“‘'(\[]?[A-Z0-9£])""")
 _BULLET = re.compile(r"^\s*(?:[-*•–·]|\d{1,3}[.)]|[a-z][.)]|\([a-z0-9]{1,3}\))\s+")
+# "By Jane Smith", "By Jane Smith · 4 May 2010": who wrote it, not what follows is about
+_BYLINE = re.compile(r"^\W*By\s+[A-Z]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +86,22 @@ def sentence_spans(text: str, offset: int = 0) -> Iterator[tuple[int, int]]:
 
 
 def _is_heading(line: str) -> bool:
-    """A short line standing alone, not ending a sentence, reads as a heading."""
+    """A short line standing alone, not ending a sentence, reads as a heading; a byline, a
+    date alone or a lead-in ending in a colon ("The new sites are:") does not."""
     words = line.split()
     if not words or len(words) > 14 or _BULLET.match(line):
         return False
     stripped = line.strip().strip("*_")
-    if stripped.endswith((".", ",", ";", "”", '"', "’")) or (
-        stripped.endswith(":") and len(words) > 6
-    ):
+    if stripped.endswith((".", ",", ";", ":", "”", '"', "’")):
+        return False
+    if _BYLINE.match(stripped) or is_dateline(stripped):
         return False
     return stripped[:1].isupper() or stripped[:1].isdigit()
+
+
+def _leads_in(text: str, block: _Block) -> bool:
+    """Whether a block ends in a colon, introducing what follows (a list, a table)."""
+    return text[block.start : block.end].rstrip().rstrip("*_").endswith(":")
 
 
 def _blocks(text: str) -> Iterator[_Block]:
@@ -184,15 +193,21 @@ def split_passages(document: Document) -> list[Passage]:
                 current_heading = heading
             current.append(block)
             continue
+        lead_in = _leads_in(text, block)
+        if lead_in and sum(b.words for b in current) >= MIN_WORDS:
+            # a lead-in starts a passage, so that the list it introduces stays with it
+            flush()
+            current_heading = heading
         for piece in _pieces(text, block):
             size = sum(b.words for b in current)
-            if current and size >= MIN_WORDS and size + piece.words > MAX_WORDS:
+            glued = bool(current) and _leads_in(text, current[-1])
+            if current and not glued and size >= MIN_WORDS and size + piece.words > MAX_WORDS:
                 flush()
                 current_heading = heading
             if not current:
                 current_heading = heading
             current.append(piece)
-            if sum(b.words for b in current) >= TARGET_WORDS:
+            if sum(b.words for b in current) >= TARGET_WORDS and not lead_in:
                 flush()
                 current_heading = heading
     flush()
