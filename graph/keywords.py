@@ -20,6 +20,11 @@ from typing import Protocol
 
 # bm25 weights of the columns text, heading, title: chosen on the development questions.
 COLUMN_WEIGHTS = (1.0, 0.5, 0.25)
+# Query words held by more than this share of the passages are left out of the match.
+COMMON = 0.5
+# Up to this many passages, a query of common words only still matches them: scoring every
+# row is cheap (a few ms), and a small store should answer a search for its own words.
+SMALL_INDEX = 1000
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -51,16 +56,16 @@ class KeywordIndex(Protocol):
     def close(self) -> None: ...
 
 
-def match_expression(query: str) -> str | None:
-    """An FTS5 query matching any word of `query` (each quoted, so that none is read as an
-    operator), or None when it has none.
+def query_words(query: str) -> list[str]:
+    """The distinct words of a query, lower-cased, in order."""
+    return list(dict.fromkeys(_WORD.findall(query.lower())))
 
-    Common words stay: bm25 gives them next to no weight, and dropping a stopword list
-    ("who", "which", "many", ...) lost 0.05 MRR@10 on the development questions."""
-    words = _WORD.findall(query.lower())
-    if not words:
-        return None
-    return " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+
+def match_expression(words: Iterable[str]) -> str | None:
+    """An FTS5 query matching any of `words` (each quoted, so that none is read as an
+    operator), or None when there are none."""
+    quoted = [f'"{w}"' for w in words]
+    return " OR ".join(quoted) if quoted else None
 
 
 class SqliteKeywordIndex:
@@ -73,6 +78,7 @@ class SqliteKeywordIndex:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._rows: dict[str, int] = {}  # word -> rows holding it, since the last write
         self._db = sqlite3.connect(
             str(self.path) if self.path is not None else ":memory:", check_same_thread=False
         )
@@ -92,6 +98,7 @@ class SqliteKeywordIndex:
     def upsert(self, document_key: str, passages: Sequence[KeywordPassage]) -> None:
         """Replace one document's passages, in one transaction."""
         with self._lock, self._db:
+            self._rows.clear()
             self._delete(document_key)
             for p in passages:
                 row = self._db.execute(
@@ -105,6 +112,7 @@ class SqliteKeywordIndex:
     def delete(self, document_key: str) -> None:
         """Remove one document's passages."""
         with self._lock, self._db:
+            self._rows.clear()
             self._delete(document_key)
 
     def _delete(self, document_key: str) -> None:
@@ -118,7 +126,8 @@ class SqliteKeywordIndex:
         self, query: str, k: int, *, documents: set[str] | None = None
     ) -> list[tuple[str, float]]:
         """The k passages that match best (passage key, score; higher is better)."""
-        expression = match_expression(query)
+        with self._lock:
+            expression = match_expression(self._weighty(query_words(query)))
         if expression is None or k <= 0:
             return []
         sql = (
@@ -133,6 +142,27 @@ class SqliteKeywordIndex:
         params.append(k)
         with self._lock:
             return [(key, float(score)) for key, score in self._db.execute(sql, params)]
+
+    def _weighty(self, words: list[str]) -> list[str]:
+        """The words held by at most half the rows. bm25 gives a word held by more an idf of
+        nearly zero (FTS5 floors a negative idf at 1e-6): leaving it out changes no ranking,
+        while matching it ("the", "of") would make FTS5 score nearly every row, 40 ms at
+        10,000 passages. A query of such words only has no keyword ranking (bm25 cannot tell
+        its matches apart) unless the index is small. A stopword list is no substitute:
+        "who", "many" or "council" weigh something in one corpus and nothing in another (a
+        fixed list lost 0.05 MRR@10 on the dev questions). Counts are kept until the next
+        write."""
+        total = self._db.execute("SELECT count(*) FROM owners").fetchone()[0]
+        for word in words:
+            if word not in self._rows:
+                self._rows[word] = self._db.execute(
+                    "SELECT count(*) FROM passages WHERE passages MATCH ?", (f'"{word}"',)
+                ).fetchone()[0]
+        held = [w for w in words if self._rows[w]]
+        weighty = [w for w in held if self._rows[w] <= total * COMMON]
+        if weighty or total > SMALL_INDEX:
+            return weighty
+        return held  # few rows: scoring them all is cheap, and a match beats none
 
     def documents(self) -> set[str]:
         """The keys of the documents indexed."""

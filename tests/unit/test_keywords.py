@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.keywords import KeywordPassage, match_expression, open_keywords
+from graph.keywords import KeywordPassage, match_expression, open_keywords, query_words
 
 WIGAN = [
     KeywordPassage("w-p0", "Wigan Council proposes to cut hospital admissions of older people."),
@@ -44,6 +44,20 @@ def test_document_filter_replace_and_delete(tmp_path: Path) -> None:
 
 
 def test_query_words_are_quoted_so_none_is_an_operator() -> None:
-    assert match_expression('the "NEAR" AND council*') == '"the" OR "near" OR "and" OR "council"'
-    assert match_expression(" -- ") is None
+    words = query_words('the "NEAR" AND council* the')
+    assert words == ["the", "near", "and", "council"]
+    assert match_expression(words) == '"the" OR "near" OR "and" OR "council"'
+    assert match_expression(query_words(" -- ")) is None
     assert open_keywords(None).search("*", 5) == []
+
+
+def test_words_most_passages_hold_are_left_out(monkeypatch) -> None:
+    index = open_keywords(None)
+    index.upsert("w", WIGAN)
+    index.upsert("h", HACKNEY)
+    # "council" is in two of three passages: bm25 weighs it at nearly nothing
+    assert [key for key, _ in index.search("council safety", 5)] == ["h-p0"]
+    # a query of such words only still matches in a small index, not in a large one
+    assert {key for key, _ in index.search("council", 5)} == {"w-p0", "w-p1"}
+    monkeypatch.setattr("graph.keywords.SMALL_INDEX", 2)
+    assert index.search("council", 5) == []
