@@ -425,13 +425,17 @@ class CivicGraph:
         # with a type filter, rank everything and keep the passages that pass it
         depth = CANDIDATES if allowed is None else len(catalog.passages)
         rankings: dict[str, list[str]] = {}
+        sparse = None
+        if mode in ("hybrid", "keyword"):
+            # SQLite and the model both let go of Python's lock: match words while embedding
+            sparse = self._pool.submit(self.keywords.search, query, depth, documents=documents)
         if mode in ("hybrid", "dense"):
             vector = self.embedder.encode_query(query)
             dense = self.index.search(vector, depth, documents=documents)
             rankings["dense"] = [key for key, _ in dense if key in catalog.passages]
-        if mode in ("hybrid", "keyword"):
-            sparse = self.keywords.search(query, depth, documents=documents)
-            rankings["keyword"] = [key for key, _ in sparse if key in catalog.passages]
+        if sparse is not None:
+            found = sparse.result()
+            rankings["keyword"] = [key for key, _ in found if key in catalog.passages]
         if allowed is not None:
             rankings = {
                 name: [key for key in ranking if key in allowed][:CANDIDATES]

@@ -104,3 +104,13 @@ def test_embedding_units_are_sentences_and_long_lists_are_cut() -> None:
     assert units[0] == "First point here."
     assert all(len(u.split()) <= UNIT_WORDS for u in units)
     assert "row 39" in units[-1]
+
+
+def test_a_passage_of_many_short_sentences_gets_at_most_max_units_vectors() -> None:
+    from graph.model import Passage
+    from ingest.passages import MAX_UNITS, embedding_units
+
+    text = " ".join(f"Short sentence number {n} here." for n in range(15))
+    units = embedding_units(Passage("k", "d", 0, len(text), text))
+    assert len(units) == MAX_UNITS
+    assert " ".join(units).split() == text.split()
