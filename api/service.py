@@ -247,15 +247,16 @@ class CivicGraph:
         """The keyword index of the passages, caught up with the store when first opened."""
         with self._lock:
             if self._keywords is None:
-                keywords = open_keywords(None if self.read_only else self.settings.store)
-                self._catch_up_keywords(keywords)
+                keywords = open_keywords(self.settings.store, read_only=self.read_only)
+                if not keywords.read_only:  # the process that holds the store catches up
+                    self._catch_up_keywords(keywords)
                 self._keywords = keywords
             return self._keywords
 
     def _catch_up_keywords(self, keywords: SqliteKeywordIndex) -> None:
         """Index the documents the store holds and the keyword index lacks (a store from
-        before the index, or a read-only copy held in memory), and drop those it no longer
-        holds (left by an interrupted ingest)."""
+        before the index, or a read-only one with no index file yet, indexed in memory), and
+        drop those it no longer holds (left by an interrupted ingest)."""
         held = keywords.documents()
         catalog = self.catalog
         for key in held - set(catalog.documents):
@@ -672,6 +673,8 @@ class CivicGraph:
             self._warmed.wait(timeout=600)
         self.projections.save()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._keywords is not None:
+            self._keywords.close()
         self.store.close()
 
 

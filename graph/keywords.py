@@ -73,12 +73,19 @@ class SqliteKeywordIndex:
     in memory. A plain table beside the FTS5 one names each row's passage and document, so
     that replacing a document or filtering by document is a look-up, not a scan."""
 
-    def __init__(self, path: str | Path | None) -> None:
+    def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only and self.path is not None
         self._lock = threading.Lock()
         self._rows: dict[str, int] = {}  # word -> rows holding it, since the last write
+        if self.read_only:
+            assert self.path is not None
+            self._db = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+            return
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(
             str(self.path) if self.path is not None else ":memory:", check_same_thread=False
         )
@@ -180,9 +187,13 @@ class SqliteKeywordIndex:
             self._db.close()
 
 
-def open_keywords(folder: str | Path | None) -> SqliteKeywordIndex:
-    """The keyword index of a store folder (in memory when `folder` is None)."""
-    return SqliteKeywordIndex(Path(folder) / "keywords.sqlite" if folder is not None else None)
+def open_keywords(folder: str | Path | None, *, read_only: bool = False) -> SqliteKeywordIndex:
+    """The keyword index of a store folder (in memory when `folder` is None); read-only, the
+    file another process writes, or an empty one in memory when there is none yet."""
+    path = Path(folder) / "keywords.sqlite" if folder is not None else None
+    if read_only and (path is None or not path.exists()):
+        return SqliteKeywordIndex(None)
+    return SqliteKeywordIndex(path, read_only=read_only)
 
 
 def keyword_passages(passages: Iterable, title: str | None) -> list[KeywordPassage]:

@@ -61,3 +61,14 @@ def test_words_most_passages_hold_are_left_out(monkeypatch) -> None:
     assert {key for key, _ in index.search("council", 5)} == {"w-p0", "w-p1"}
     monkeypatch.setattr("graph.keywords.SMALL_INDEX", 2)
     assert index.search("council", 5) == []
+
+
+def test_a_read_only_index_reads_the_file_another_process_writes(tmp_path: Path) -> None:
+    writer = open_keywords(tmp_path)
+    writer.upsert("w", WIGAN)
+    reader = open_keywords(tmp_path, read_only=True)
+    assert reader.read_only
+    assert [key for key, _ in reader.search("hospital", 5)] == ["w-p0"]
+    writer.upsert("h", HACKNEY)
+    assert reader.documents() == {"w", "h"}
+    assert not open_keywords(tmp_path / "none", read_only=True).read_only  # none yet: memory
