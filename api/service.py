@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
 import time
@@ -10,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from api.settings import Settings
 from graph import queries
 from graph.build import REFERENCE_GRAPH, reference_triples
 from graph.embed import Embedder, open_embedder
 from graph.errors import BadParameter, BadQuery, NotFound, QueryTimeout
+from graph.fusion import rrf
+from graph.keywords import SqliteKeywordIndex, keyword_passages, open_keywords
 from graph.model import (
     EntityCard,
     EntityMatch,
@@ -30,12 +31,11 @@ from graph.model import (
 )
 from graph.paths import CO_MENTIONED, Hop, Projections, write_graphml
 from graph.queries import EntityIndex
-from graph.search import BM25, rrf
 from graph.sparql import SparqlResult, negotiate, prepare_query
 from graph.sparql_pool import SparqlRunner, open_runner
 from graph.store import OxigraphStore, Store, StoreBusy, open_store
 from graph.vectors import NumpyIndex, check_manifest, open_index
-from graph.vocab import ID, iri_ref
+from graph.vocab import iri_ref
 from ingest.budget import FileBudget
 from ingest.evaluate import EvalReport
 from ingest.pipeline import IngestReport, Known, Pipeline, Progress, find_files
@@ -47,9 +47,7 @@ CANDIDATES = 50
 # Bounds of the path questions.
 MAX_HOPS = 8
 MAX_PATHS = 20
-# Fusion weights: meaning is the stronger signal for questions written in the user's own
-# words, keywords the tie-breaker that rescues names and rare terms.
-FUSION_WEIGHTS = {"dense": 1.0, "bm25": 0.7}
+SEARCH_MODES = ("hybrid", "dense", "keyword")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,28 +74,53 @@ class PassageInfo:
 
 
 class Catalog:
-    """Documents and passages held in memory for search: metadata, texts and BM25."""
+    """Documents and passages held in memory for search: metadata, texts and the entities
+    each passage mentions."""
 
-    def __init__(self, documents: dict[str, DocumentInfo], passages: list[PassageInfo]) -> None:
+    def __init__(
+        self,
+        documents: dict[str, DocumentInfo],
+        passages: list[PassageInfo],
+        mentions: dict[str, frozenset[str]] | None = None,
+    ) -> None:
         self.documents = documents
         self.passages = {p.key: p for p in passages}
-        self._order = [p.key for p in passages]
-        self._owner = np.array([p.document for p in passages], dtype=object)
-        self.bm25 = BM25([_search_text(p) for p in passages])
+        self.mentions = mentions or {}  # passage key -> refs of the entities it names
+        self._named_by: dict[str, set[str]] = {}  # entity ref -> passages that name it
+        for key, refs in self.mentions.items():
+            for ref in refs:
+                self._named_by.setdefault(ref, set()).add(key)
 
-    def keys(self) -> list[str]:
-        """Passage keys in BM25 order."""
-        return self._order
+    def passages_mentioning(self, kind: str) -> set[str]:
+        """Keys of the passages that mention an entity of a kind."""
+        prefix = f"{kind}/"
+        return {
+            key for ref, keys in self._named_by.items() if ref.startswith(prefix) for key in keys
+        }
 
-    def mask(self, documents: set[str] | None) -> np.ndarray | None:
-        """A boolean mask over passages, True for those in `documents`."""
-        if documents is None:
-            return None
-        return np.isin(self._owner, list(documents))
-
-
-def _search_text(passage: PassageInfo) -> str:
-    return f"{passage.heading}\n{passage.text}" if passage.heading else passage.text
+    def naming(
+        self,
+        refs: set[str],
+        order: list[tuple[str, float]],
+        *,
+        documents: set[str] | None = None,
+        allowed: set[str] | None = None,
+    ) -> list[str]:
+        """Passages that name any of these entities, those naming the most first, then in
+        the order of `order` (ranked keys with scores), then by key."""
+        count: dict[str, int] = {}
+        for ref in refs:
+            for key in self._named_by.get(ref, ()):
+                count[key] = count.get(key, 0) + 1
+        place = {key: n for n, (key, _) in enumerate(order)}
+        keys = [
+            key
+            for key in count
+            if key in self.passages
+            and (documents is None or self.passages[key].document in documents)
+            and (allowed is None or key in allowed)
+        ]
+        return sorted(keys, key=lambda key: (-count[key], place.get(key, len(place)), key))
 
 
 class CivicGraph:
@@ -115,9 +138,14 @@ class CivicGraph:
         self._lock = threading.RLock()
         self._catalog: Catalog | None = None
         self._index: NumpyIndex | None = None
+        self._keywords: SqliteKeywordIndex | None = None
         self._warmed = threading.Event()
         self._warming = False
         self._sparql: SparqlRunner | None = None
+        # keyword matching runs here while the query embeds (SQLite lets go of Python's lock)
+        self._keyword_pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=4, thread_name_prefix="keywords"
+        )
         location: Any = settings.store / "graph"
         if settings.store_backend == "sparql":
             location = settings.sparql_endpoint
@@ -179,6 +207,36 @@ class CivicGraph:
             return self._index
 
     @property
+    def keywords(self) -> SqliteKeywordIndex:
+        """The keyword index of the passages, caught up with the store when first opened."""
+        with self._lock:
+            if self._keywords is None:
+                keywords = open_keywords(self.settings.store, read_only=self.read_only)
+                if not keywords.read_only:  # the process that holds the store catches up
+                    self._catch_up_keywords(keywords)
+                self._keywords = keywords
+            return self._keywords
+
+    def _catch_up_keywords(self, keywords: SqliteKeywordIndex) -> None:
+        """Index the documents the store holds and the keyword index lacks (a store from
+        before the index, or a read-only one with no index file yet, indexed in memory), and
+        drop those it no longer holds (left by an interrupted ingest)."""
+        held = keywords.documents()
+        catalog = self.catalog
+        for key in held - set(catalog.documents):
+            keywords.delete(key)
+        missing = set(catalog.documents) - held
+        if not missing:
+            return
+        by_document: dict[str, list[PassageInfo]] = {}
+        for p in catalog.passages.values():
+            if p.document in missing:
+                by_document.setdefault(p.document, []).append(p)
+        for key in sorted(missing):
+            passages = sorted(by_document.get(key, []), key=lambda p: p.start)
+            keywords.upsert(key, keyword_passages(passages, catalog.documents[key].title))
+
+    @property
     def catalog(self) -> Catalog:
         """Documents and passages, read from the store once and kept in step with ingest."""
         with self._lock:
@@ -210,7 +268,15 @@ class CivicGraph:
             key: DocumentInfo(key, source, title, str(date) if date else None, counts.get(key, 0))
             for key, source, title, date in docs.rows
         }
-        return Catalog(documents, passages)
+        named = self.store.select(
+            "SELECT ?p ?e WHERE { ?p a cg:Passage ; cg:mentions ?e }", timeout_s=300
+        )
+        mentions: dict[str, set[str]] = {}
+        for passage, entity in named.rows:
+            ref = iri_ref(entity)
+            if ref:
+                mentions.setdefault(passage.rsplit("/", 1)[1], set()).add(ref)
+        return Catalog(documents, passages, {k: frozenset(v) for k, v in mentions.items()})
 
     def _known(self) -> dict[str, Known]:
         rows = self.store.select(
@@ -227,6 +293,7 @@ class CivicGraph:
             self.index,
             self.embedder,
             self._known(),
+            keywords=self.keywords,
             extractor=self._extractor(),
             max_bytes=self.settings.max_bytes,
             budget=FileBudget(self.settings.file_timeout_s, self.settings.file_memory_mb),
@@ -295,6 +362,7 @@ class CivicGraph:
             for key in keys:
                 self.store.drop_graph(str(graph_iri(key)))
                 self.index.delete(key)
+                self.keywords.delete(key)
             self._changed()
             return keys
 
@@ -322,35 +390,47 @@ class CivicGraph:
         kind: str | None = None,
         mode: str = "hybrid",
     ) -> list[SearchHit]:
-        """Passages ranked by meaning fused with keywords (reciprocal-rank fusion)."""
+        """Passages ranked by meaning, keywords and the entities the question names, fused by
+        reciprocal rank (graph/fusion.py); `mode` "dense" or "keyword" ranks by one alone."""
         if not query.strip():
             raise BadParameter("the query is empty; say what to search for")
-        if mode not in ("hybrid", "dense", "bm25"):
-            raise BadParameter(f"unknown search mode {mode!r}; choose hybrid, dense or bm25")
+        if mode not in SEARCH_MODES:
+            raise BadParameter(f"unknown search mode {mode!r}; choose {', '.join(SEARCH_MODES)}")
         catalog = self.catalog
         documents = None
         if document:
             if document not in catalog.documents:
                 raise NotFound(f"no document {document!r}; GET /documents lists them")
             documents = {document}
-        allowed = self._passages_mentioning(kind) if kind else None
+        allowed = catalog.passages_mentioning(kind) if kind else None
         # with a type filter, rank everything and keep the passages that pass it
         depth = CANDIDATES if allowed is None else len(catalog.passages)
-        rankings, weights = [], []
+        rankings: dict[str, list[str]] = {}
+        sparse = None
+        if mode in ("hybrid", "keyword"):
+            # SQLite and the model both let go of Python's lock: match words while embedding
+            sparse = self._keyword_pool.submit(
+                self.keywords.search, query, depth, documents=documents
+            )
         if mode in ("hybrid", "dense"):
             vector = self.embedder.encode_query(query)
             dense = self.index.search(vector, depth, documents=documents)
-            rankings.append([key for key, _ in dense if key in catalog.passages])
-            weights.append(FUSION_WEIGHTS["dense"])
-        if mode in ("hybrid", "bm25"):
-            keys = catalog.keys()
-            sparse = catalog.bm25.top(query, depth, catalog.mask(documents))
-            rankings.append([keys[i] for i, _ in sparse])
-            weights.append(FUSION_WEIGHTS["bm25"])
+            rankings["dense"] = [key for key, _ in dense if key in catalog.passages]
+        if sparse is not None:
+            found = sparse.result()
+            rankings["keyword"] = [key for key, _ in found if key in catalog.passages]
         if allowed is not None:
-            rankings = [[key for key in r if key in allowed][:CANDIDATES] for r in rankings]
-        fused = rrf(rankings, weights=weights)[:k]
-        mentions = self._mentions([key for key, _ in fused])
+            rankings = {
+                name: [key for key in ranking if key in allowed][:CANDIDATES]
+                for name, ranking in rankings.items()
+            }
+        if mode == "hybrid":
+            named = self.entity_index.named_in(query)
+            if named:
+                rankings["entities"] = catalog.naming(
+                    named, rrf(rankings), documents=documents, allowed=allowed
+                )[:CANDIDATES]
+        fused = rrf(rankings)[:k]
         hits = []
         for key, score in fused:
             p = catalog.passages[key]
@@ -366,38 +446,15 @@ class CivicGraph:
                     start=p.start,
                     end=p.end,
                     score=round(score, 6),
-                    entities=tuple(mentions.get(key, ())),
+                    entities=self._entity_refs(catalog.mentions.get(key, frozenset())),
                 )
             )
         return hits
 
-    def _passages_mentioning(self, kind: str) -> set[str]:
-        """Keys of the passages that mention an entity of a kind."""
-        prefix = f"{ID}{kind}/"
-        rows = self.store.select(
-            f"""SELECT DISTINCT ?p WHERE {{ ?p cg:mentions ?e .
-                 FILTER(STRSTARTS(STR(?e), "{prefix}")) }}"""
-        )
-        return {passage.rsplit("/", 1)[1] for (passage,) in rows.rows}
-
-    def _mentions(self, passage_keys: list[str]) -> dict[str, list[EntityRef]]:
-        """The entities each passage names, labelled from the in-memory name index."""
-        if not passage_keys:
-            return {}
-        from graph.build import passage_iri
-
-        values = " ".join(f"<{passage_iri(key)}>" for key in passage_keys)
-        # look passages up by IRI: a look-up by dcterms:identifier made Oxigraph scan
-        rows = self.store.select(
-            f"SELECT DISTINCT ?p ?e WHERE {{ VALUES ?p {{ {values} }} ?p cg:mentions ?e }}"
-        )
+    def _entity_refs(self, refs: frozenset[str]) -> tuple[EntityRef, ...]:
+        """Entities by ref, labelled from the in-memory name index, in label order."""
         index = self.entity_index
-        out: dict[str, list[EntityRef]] = {}
-        for passage, entity in rows.rows:
-            ref = iri_ref(entity)
-            if ref:
-                out.setdefault(passage.rsplit("/", 1)[1], []).append(index.entity_ref(ref))
-        return {key: sorted(refs, key=lambda r: r.label.lower()) for key, refs in out.items()}
+        return tuple(sorted((index.entity_ref(r) for r in refs), key=lambda r: r.label.lower()))
 
     def sparql(self, query: str, accept: str | None = None) -> SparqlResult:
         """A read-only SPARQL 1.1 query, checked, then run where its time limit stops it, and
@@ -609,6 +666,9 @@ class CivicGraph:
         self.projections.save()
         if self._sparql is not None:
             self._sparql.close()
+        self._keyword_pool.shutdown(wait=False, cancel_futures=True)
+        if self._keywords is not None:
+            self._keywords.close()
         self.store.close()
 
 

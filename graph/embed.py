@@ -125,8 +125,10 @@ class SentenceEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One normalised query vector."""
-        return self.encode([text])[0]
+        """One normalised query vector, embedded on one thread: for a single short text the
+        threads of a second core only wait on each other, and on a busy machine that wait
+        made a query 30 times slower (600 ms against 20 ms)."""
+        return self.encode([text], spare_cores=self._torch.get_num_threads() - 1)[0]
 
     @contextlib.contextmanager
     def _threads(self, spare_cores: int) -> Iterator[None]:

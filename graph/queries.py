@@ -285,6 +285,26 @@ class EntityIndex:
             nearest=[{"id": e.ref, "label": e.label, "type": e.kind} for e in nearest],
         )
 
+    def named_in(self, text: str, *, longest: int = 8) -> set[str]:
+        """Refs of the entities a text names by label or alias: its longest runs of words
+        that are a name, left to right, none inside another."""
+        words = normalise(text).split()
+        found: set[str] = set()
+        i = 0
+        while i < len(words):
+            for n in range(min(longest, len(words) - i), 0, -1):
+                name = " ".join(words[i : i + n])
+                if len(name) < 3 or (n == 1 and name in _STOPWORDS):
+                    continue
+                refs = self._exact.get(name)
+                if refs:
+                    found |= set(refs)
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
     def find(self, query: str, *, kind: str | None = None, limit: int = 10) -> list[EntityMatch]:
         """Entities whose label or alias matches `query`, fuzzily (typos allowed), best first."""
         if kind is not None and kind not in ENTITY_KINDS:

@@ -96,3 +96,12 @@ def _first_full_date(window: str) -> str | None:
             if value is not None:
                 found.append((match.start(), value))
     return min(found)[1].isoformat() if found else None
+
+
+def is_dateline(line: str) -> bool:
+    """Whether a line states a date and nothing else ("4 April 2002", "2002-05-30",
+    "November 2007"): page furniture, not a heading."""
+    rest = line
+    for pattern in (*_PATTERNS, _MONTH_YEAR):
+        rest = pattern.sub(" ", rest)
+    return rest != line and not re.search(r"[^\W\d_]", rest)

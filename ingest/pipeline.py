@@ -22,10 +22,11 @@ from pathlib import Path
 
 from graph.build import build_quads, graph_iri
 from graph.embed import Embedder
-from graph.model import Passage
+from graph.keywords import KeywordIndex, keyword_passages
 from graph.store import Store
 from graph.vectors import NumpyIndex
 from ingest.budget import FileBudget
+from ingest.passages import embedding_units
 from ingest.prepare import TIMED, Batch, Extractor, Item, Prepared, Skipped
 from ingest.readers import DEFAULT_MAX_BYTES, READERS
 from ingest.workers import Preparer, ProcessPreparer, ThreadPreparer
@@ -236,6 +237,7 @@ class Pipeline:
         embedder: Embedder,
         known: dict[str, Known],
         *,
+        keywords: KeywordIndex | None = None,
         extractor: Callable[[], Extractor] | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
         budget: FileBudget | None = None,
@@ -246,6 +248,7 @@ class Pipeline:
         Batches of ``worker_min_files`` files or more are prepared in a worker process."""
         self.store = store
         self.index = index
+        self.keywords = keywords
         self.embedder = embedder
         self.known = known  # document key -> Known; kept up to date as documents are written
         self.extractor = extractor
@@ -328,7 +331,10 @@ class Pipeline:
         spare_cores: int,
     ) -> None:
         t0 = time.perf_counter()
-        texts = [_embedding_text(p) for item in group for p in item.passages]
+        units = [
+            [(p.key, text) for p in item.passages for text in embedding_units(p)] for item in group
+        ]
+        texts = [text for rows in units for _, text in rows]
         # while the next files are being prepared beside it, leave that work a core
         vectors = self.embedder.encode(texts, spare_cores=spare_cores)
         report.timings["embed"] += time.perf_counter() - t0
@@ -336,21 +342,27 @@ class Pipeline:
         sources: dict[str, list[str]] = {}
         for known in self.known.values():
             sources.setdefault(known.source, []).append(known.key)
-        for item in group:
+        for item, rows in zip(group, units, strict=True):
             t0 = time.perf_counter()
             doc, passages = item.document, item.passages
-            block = vectors[row : row + len(passages)]
-            row += len(passages)
+            block = vectors[row : row + len(rows)]
+            row += len(rows)
             # an older key for the same source: a store written before keys followed the path
             replaces = [k for k in sources.get(doc.source, ()) if k != doc.key]
             existed = doc.key in self.known
             quads = build_quads(doc, passages, item.extraction)
-            self.index.upsert(doc.key, [p.key for p in passages], block)
+            # vectors and keywords first: a document is visible once its graph is written,
+            # and rows of a document the store does not hold are pruned at the next start
+            self.index.upsert(doc.key, [key for key, _ in rows], block)
+            if self.keywords is not None:
+                self.keywords.upsert(doc.key, keyword_passages(passages, doc.title))
             self.store.replace_graph(
                 str(graph_iri(doc.key)), quads, drop=[str(graph_iri(k)) for k in replaces]
             )
             for old in replaces:
                 self.index.delete(old)
+                if self.keywords is not None:
+                    self.keywords.delete(old)
                 self.known.pop(old, None)
             self.known[doc.key] = Known(doc.key, doc.source, item.digest)
             sources[doc.source] = [doc.key]
@@ -398,10 +410,3 @@ class _Tracker:
         """The run is over: a last line, unless the last group's line already says it all."""
         if self.told != self.files:
             self._tell(True)
-
-
-def _embedding_text(passage: Passage) -> str:
-    """What the model reads for a passage: its heading as context, then its text."""
-    if passage.heading and not passage.text.startswith(passage.heading):
-        return f"{passage.heading}\n{passage.text}"
-    return passage.text

@@ -1,26 +1,65 @@
-"""Search quality on the gold queries: MRR@10 and recall@5 for dense, BM25 and fused ranking.
+"""Search quality on gold questions: MRR@10 and recall@5 of the dense, keyword and fused
+rankings, on two sets of questions:
 
-Run as a script to print the table: python -m tests.search_quality [STORE]
+* dev: 90 questions about the 30 documents of ../shared/devcorpus, written by others: the
+  development set, on which passages and fusion were tuned;
+* seeds: 36 questions about seeds/ (tests/gold/search_queries.json): checked, not tuned on.
+
+Run as a script to print one table per set (a set's store is ingested into a temporary
+folder unless given):
+
+    python -m tests.search_quality [--dev STORE] [--seeds STORE]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
-import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-GOLD = Path(__file__).resolve().parent / "gold" / "search_queries.json"
-MODES = ("dense", "bm25", "hybrid")
+ROOT = Path(__file__).resolve().parent.parent
+MODES = ("dense", "keyword", "hybrid")
+NAMES = {
+    "dense": "dense (best sentence)",
+    "keyword": "keyword (FTS5 bm25)",
+    "hybrid": "fused (RRF: dense, keyword, entities)",
+}
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    """Gold questions and the folder of the documents they ask about."""
+
+    name: str
+    questions: Path
+    documents: Path
+
+    def available(self) -> bool:
+        """Whether the questions and documents are there (the dev corpus is shared, not
+        shipped)."""
+        return self.questions.is_file() and self.documents.is_dir()
+
+
+DEV = QuestionSet(
+    "dev",
+    ROOT.parent / "shared" / "devcorpus" / "search_queries.json",
+    ROOT.parent / "shared" / "devcorpus" / "docs",
+)
+SEEDS = QuestionSet("seeds", ROOT / "tests" / "gold" / "search_queries.json", ROOT / "seeds")
+SETS = (DEV, SEEDS)
+GOLD = SEEDS.questions
 
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def load_queries() -> list[dict]:
-    """The gold queries, each with the quote its answer passage holds."""
-    return json.loads(GOLD.read_text())
+def load_queries(path: Path = GOLD) -> list[dict]:
+    """Gold questions, each with the document and quote of the passage that answers it."""
+    return json.loads(Path(path).read_text())
 
 
 def answer_passages(service, queries: list[dict]) -> list[set[str]]:
@@ -46,9 +85,9 @@ def answer_passages(service, queries: list[dict]) -> list[set[str]]:
     return answers
 
 
-def evaluate(service) -> dict[str, dict[str, float]]:
-    """MRR@10 and recall@5 of each ranking mode over the gold queries."""
-    queries = load_queries()
+def evaluate(service, queries: list[dict] | None = None) -> dict[str, dict[str, float]]:
+    """MRR@10 and recall@5 of each ranking mode over gold questions (the seeds' by default)."""
+    queries = load_queries() if queries is None else queries
     answers = answer_passages(service, queries)
     figures = {}
     for mode in MODES:
@@ -64,19 +103,45 @@ def evaluate(service) -> dict[str, dict[str, float]]:
 
 def table(figures: dict[str, dict[str, float]]) -> str:
     """The figures as a Markdown table."""
-    names = {"dense": "dense only", "bm25": "BM25 only", "hybrid": "fused (RRF)"}
     lines = ["| ranking | MRR@10 | recall@5 |", "| --- | ---: | ---: |"]
     for mode, values in figures.items():
-        lines.append(f"| {names[mode]} | {values['mrr@10']:.3f} | {values['recall@5']:.3f} |")
+        lines.append(f"| {NAMES[mode]} | {values['mrr@10']:.3f} | {values['recall@5']:.3f} |")
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
+def _open_store(questions: QuestionSet, store: Path | None, work: Path):
     from api.service import CivicGraph
     from api.settings import Settings
 
-    store = Path(sys.argv[1] if len(sys.argv) > 1 else "civicgraph-data")
-    service = CivicGraph.open(Settings(store=store))
-    print(f"{len(load_queries())} queries\n")
-    print(table(evaluate(service)))
-    service.close()
+    if store is not None:
+        return CivicGraph.open(Settings(store=store))
+    service = CivicGraph.open(Settings(store=work / questions.name), write=True)
+    report = service.ingest([questions.documents])
+    assert not report.failed, report.failed
+    return service
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for questions in SETS:
+        parser.add_argument(
+            f"--{questions.name}",
+            type=Path,
+            metavar="STORE",
+            help=f"a store holding {questions.documents} (else ingested into a temporary one)",
+        )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="civicgraph-quality-") as work:
+        for questions in SETS:
+            if not questions.available():
+                print(f"## {questions.name}: {questions.questions} not found, skipped\n")
+                continue
+            service = _open_store(questions, getattr(args, questions.name), Path(work))
+            queries = load_queries(questions.questions)
+            print(f"## {questions.name}: {len(queries)} questions\n")
+            print(table(evaluate(service, queries)) + "\n")
+            service.close()
+
+
+if __name__ == "__main__":
+    main()

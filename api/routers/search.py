@@ -29,7 +29,11 @@ def search(
         Literal["council", "body", "person", "programme", "theme"] | None,
         Query(description="only passages that mention an entity of this type"),
     ] = None,
-    mode: Annotated[Literal["hybrid", "dense", "bm25"], Query()] = "hybrid",
+    mode: Annotated[
+        Literal["hybrid", "dense", "keyword"],
+        Query(description="hybrid (fused), or one ranking alone: dense or keyword"),
+    ] = "hybrid",
 ) -> SearchOut:
-    """Passages ranked by meaning (dense vectors) fused with keywords (BM25)."""
+    """Passages ranked by meaning (sentence vectors), keywords (FTS5 bm25) and the entities
+    the question names, fused by reciprocal rank."""
     return SearchOut.of(q, service.search(q, k=k, document=document, kind=type, mode=mode))

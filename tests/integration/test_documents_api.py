@@ -103,7 +103,8 @@ def test_upload_then_delete_through_the_server(writable: Server) -> None:
     docs = httpx.get(f"{writable.url}/documents").json()["documents"]
     assert [(d["key"], d["source"]) for d in docs] == [(key, "wigan.txt")]
     assert httpx.get(f"{writable.url}/documents/{key}").status_code == 200
-    hits = httpx.get(f"{writable.url}/search", params={"q": "ageing well", "mode": "bm25"}).json()
+    params = {"q": "ageing well", "mode": "keyword"}
+    hits = httpx.get(f"{writable.url}/search", params=params).json()
     assert hits["results"][0]["document"] == key
     # the same upload again changes nothing
     assert upload(writable, [("wigan.txt", TEXT.encode())]).json()["unchanged"] == [key]

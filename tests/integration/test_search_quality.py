@@ -1,34 +1,69 @@
-"""Fused search beats dense-only and BM25-only on the gold queries, above a floor."""
+"""Search quality on the seeds' questions and on the development corpus's, above floors a few
+points under the measured figures, with fusion beating each ranking alone."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
-from tests.search_quality import evaluate, load_queries
+from tests.conftest import CLI, ROOT
+from tests.search_quality import DEV, evaluate, load_queries
 
 pytestmark = pytest.mark.integration
 
-# Measured 0.848 / 1.000 on the seeds with the real model; a change that drops below fails.
-MRR_FLOOR = 0.80
-RECALL_FLOOR = 0.95
+# Measured with the real model (README, "Quality"): fused MRR@10 / recall@5 0.898 / 1.000 on
+# the seeds, 0.666 / 0.822 on the development corpus. A change that drops below a floor fails.
+FLOORS = {"seeds": (0.87, 0.97), "dev": (0.63, 0.77)}
 
 
 @pytest.fixture(scope="module")
-def figures(seeded_service) -> dict[str, dict[str, float]]:
+def seed_figures(seeded_service) -> dict[str, dict[str, float]]:
     return evaluate(seeded_service)
+
+
+@pytest.fixture(scope="module")
+def dev_figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, float]]:
+    if not DEV.available():
+        pytest.skip(f"the development corpus is not at {DEV.documents}")
+    from api.service import CivicGraph
+    from api.settings import Settings
+
+    store = tmp_path_factory.mktemp("devcorpus") / "store"
+    result = subprocess.run(
+        [*CLI, "ingest", "--store", str(store), str(DEV.documents)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    service = CivicGraph.open(Settings(store=store))
+    try:
+        return evaluate(service, load_queries(DEV.questions))
+    finally:
+        service.close()
 
 
 def test_there_are_enough_gold_queries() -> None:
     assert len(load_queries()) >= 20
 
 
-def test_fused_search_is_above_its_floor(figures) -> None:
-    assert figures["hybrid"]["mrr@10"] >= MRR_FLOOR
-    assert figures["hybrid"]["recall@5"] >= RECALL_FLOOR
+def test_fused_search_on_the_seeds_is_above_its_floor(seed_figures) -> None:
+    mrr, recall = FLOORS["seeds"]
+    assert seed_figures["hybrid"]["mrr@10"] >= mrr
+    assert seed_figures["hybrid"]["recall@5"] >= recall
 
 
-def test_fused_search_beats_dense_only_and_bm25_only(figures) -> None:
-    fused = figures["hybrid"]
-    for single in ("dense", "bm25"):
-        assert fused["mrr@10"] > figures[single]["mrr@10"], single
-        assert fused["recall@5"] >= figures[single]["recall@5"], single
+def test_fused_search_on_the_development_corpus_is_above_its_floor(dev_figures) -> None:
+    mrr, recall = FLOORS["dev"]
+    assert dev_figures["hybrid"]["mrr@10"] >= mrr
+    assert dev_figures["hybrid"]["recall@5"] >= recall
+
+
+@pytest.mark.parametrize("figures", ["seed_figures", "dev_figures"])
+def test_fused_search_beats_dense_only_and_keyword_only(figures, request) -> None:
+    found = request.getfixturevalue(figures)
+    for single in ("dense", "keyword"):
+        assert found["hybrid"]["mrr@10"] > found[single]["mrr@10"], single
+        assert found["hybrid"]["recall@5"] >= found[single]["recall@5"], single

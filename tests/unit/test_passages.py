@@ -90,3 +90,44 @@ def test_sentences_do_not_split_on_abbreviations() -> None:
     text = "Cllr. Smith met Dr. Jones at 10 a.m. on Friday. Then they left."
     spans = [text[s:e] for s, e in sentence_spans(text)]
     assert spans == ["Cllr. Smith met Dr. Jones at 10 a.m. on Friday.", "Then they left."]
+
+
+def test_bylines_and_datelines_are_not_headings() -> None:
+    body = " ".join(sentence(n) for n in range(12))
+    text = f"Harbour towns plan new ferry link\n\n3 March 2011\nBy Ola Brandt\n\n{body}"
+    passages = split_passages(doc(text))
+    assert {p.heading for p in passages} == {"Harbour towns plan new ferry link"}
+
+
+def test_a_list_stays_with_the_sentence_that_introduces_it() -> None:
+    opening = " ".join(sentence(n) for n in range(7))  # 105 words
+    items = "\n".join(f"- Townsville item {n} of the list" for n in range(8))
+    text = f"{opening}\n\nThe towns chosen are:\n\n{items}\n\n{opening}"
+    passages = split_passages(doc(text))
+    holding = [p for p in passages if "The towns chosen are:" in p.text]
+    assert len(holding) == 1
+    assert "Townsville item 0" in holding[0].text and "Townsville item 7" in holding[0].text
+    assert holding[0].heading is None
+
+
+def test_embedding_units_are_sentences_and_long_lists_are_cut() -> None:
+    from graph.model import Passage
+    from ingest.passages import UNIT_WORDS, embedding_units
+
+    text = "First point here. Second point follows.\n" + "\n".join(
+        f"row {n} of a table with no stops" for n in range(40)
+    )
+    units = embedding_units(Passage("k", "d", 0, len(text), text))
+    assert units[0] == "First point here."
+    assert all(len(u.split()) <= UNIT_WORDS for u in units)
+    assert "row 39" in units[-1]
+
+
+def test_a_passage_of_many_short_sentences_gets_at_most_max_units_vectors() -> None:
+    from graph.model import Passage
+    from ingest.passages import MAX_UNITS, embedding_units
+
+    text = " ".join(f"Short sentence number {n} here." for n in range(15))
+    units = embedding_units(Passage("k", "d", 0, len(text), text))
+    assert len(units) == MAX_UNITS
+    assert " ".join(units).split() == text.split()

@@ -235,3 +235,9 @@ def test_co_mention_evidence_quotes_the_passage_around_both_names(store, names) 
 )
 def test_normalise_folds_case_accents_and_punctuation(text: str, folded: str) -> None:
     assert normalise(text) == folded
+
+
+def test_names_in_a_text_are_found_longest_first(names) -> None:
+    found = names.named_in("Did Northshire County Council and the NCA meet Jane Holt?")
+    assert {"council/nsh", "body/northern-councils-association"} <= found
+    assert names.named_in("what happened to the budget") == set()

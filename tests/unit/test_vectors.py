@@ -56,3 +56,16 @@ def test_store_made_with_another_model_is_refused(tmp_path: Path) -> None:
     check_manifest(tmp_path, "all-MiniLM-L6-v2", 384)
     with pytest.raises(IndexMismatch, match="built with all-MiniLM-L6-v2"):
         check_manifest(tmp_path, "other-model", 768)
+
+
+def test_a_passage_held_as_several_vectors_scores_by_its_nearest(tmp_path: Path) -> None:
+    index = NumpyIndex(tmp_path, EMBED.dimension)
+    sentences = ["school budgets", "bus routes", "older people in hospital"]
+    index.upsert("d1", ["d1-p0", "d1-p0", "d1-p1"], EMBED.encode(sentences))
+    index.upsert("d2", ["d2-p0"], EMBED.encode(["bus routes and school budgets"]))
+    hits = index.search(EMBED.encode_query("bus routes"), 5)
+    assert hits[0][0] == "d1-p0" and hits[0][1] == pytest.approx(1.0, abs=1e-5)
+    assert [key for key, _ in hits].count("d1-p0") == 1
+    assert index.count() == 3
+    with pytest.raises(ValueError, match="contiguous"):
+        index.upsert("d3", ["a", "b", "a"], EMBED.encode(["x", "y", "z"]))

@@ -1,0 +1,53 @@
+"""The service's search over a store on disk: the keyword index caught up with the store,
+kept in step with deletes, and entity evidence for questions that name an entity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.service import CivicGraph
+from api.settings import Settings
+from graph.errors import BadParameter
+from graph.store import OxigraphStore
+from tests import fictional
+
+
+@pytest.fixture
+def service(tmp_path: Path):
+    store = OxigraphStore(tmp_path / "store" / "graph")
+    fictional.write(store)  # a store with passages but no keyword index yet
+    store.close()
+    opened = CivicGraph(Settings(store=tmp_path / "store", model="hash"))
+    yield opened
+    opened.close()
+
+
+def test_the_keyword_index_catches_up_with_a_store_that_lacks_it(service, tmp_path) -> None:
+    hits = service.search("youth employment", mode="keyword")
+    assert hits[0].document == "forum"
+    assert "youth employment" in hits[0].text
+    assert (tmp_path / "store" / "keywords.sqlite").exists()
+    assert service.keywords.count() == sum(d.passages for d in service.documents())
+
+
+def test_deleting_a_document_removes_its_passages_from_keyword_search(service) -> None:
+    assert service.search("bus scheme", mode="keyword")
+    service.delete_document("association")
+    assert service.search("bus scheme", mode="keyword") == []
+
+
+def test_a_question_naming_an_entity_prefers_passages_that_mention_it(service) -> None:
+    # "NCA" is only an alias: no passage holds the word, three mention the body
+    nca = "body/northern-councils-association"
+    assert service.search("NCA", mode="keyword") == []
+    hits = service.search("NCA", k=5)
+    assert [nca in {e.ref for e in hit.entities} for hit in hits] == [True, True, True]
+
+
+def test_search_filters_by_document_and_refuses_an_unknown_mode(service) -> None:
+    hits = service.search("Riverton Council", mode="keyword", document="ratings")
+    assert hits and {h.document for h in hits} == {"ratings"}
+    with pytest.raises(BadParameter, match="choose hybrid, dense, keyword"):
+        service.search("Riverton", mode="bm25")
