@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ingest.extraction.candidates import Candidate, Flags, drop_contained, token_set
-from ingest.extraction.labels import BODY, PROGRAMME, ROLE
+from ingest.extraction.labels import BODY, ORG_LABELS, PROGRAMME, ROLE
 from ingest.extraction.scan import ScanBase
 from ingest.extraction.tokens import (
     CONNECTORS,
@@ -276,7 +276,15 @@ class BodyScan(ScanBase):
             # ("Head of Business Systems", "Secretary for Finance"): only a name the model
             # reads as an organisation
             if doc[i].lower_ in ("of", "for", "to") and from_model:
-                return True
+                # "Head of Business Systems, Coventry City Council": the employer follows
+                follows = end + 1 < len(doc) and doc[end].text == ","
+                return not (
+                    follows
+                    and any(
+                        c.start in (end + 1, end + 2) and c.label in ORG_LABELS and not c.flags.bare
+                        for c in blocked
+                    )
+                )
         if doc[end - 1].lower_ in self.rules.programme_heads:
             return False  # "the Digital Forum, a network of ...": a forum is a programme
         return self._apposition_says_organisation(end)
