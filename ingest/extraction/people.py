@@ -101,8 +101,10 @@ class RoleScan(ScanBase):
         the portfolio."""
         doc = self.doc
         end = k
-        while end < len(doc) and end not in taken and (
-            is_capitalised(doc[end]) or doc[end].lower_ in ("and", "&")
+        while (
+            end < len(doc)
+            and end not in taken
+            and (is_capitalised(doc[end]) or doc[end].lower_ in ("and", "&"))
         ):
             end += 1
         return end > k and end + 1 < len(doc) and doc[end].text == "," and end + 1 in taken
