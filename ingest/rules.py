@@ -460,8 +460,11 @@ class CueFrame(_Strict):
 
     cues: list[str] = Field(min_length=1)
     whole_first: list[str] = Field(default_factory=list)  # membership: "X includes A and B"
+    # membership: words that make councils members, but a body a part ("Leeds is part of the
+    # combined authority"; "the unit, part of the department" is a sub-organisation)
+    councils_only: list[str] = Field(default_factory=list)
 
-    _check = field_validator("cues", "whole_first")(_words)
+    _check = field_validator("cues", "whole_first", "councils_only")(_words)
 
 
 class VerbPost(_Strict):

@@ -8,11 +8,13 @@ from ingest.extraction.scan import ScanBase
 from ingest.extraction.tokens import (
     CONNECTORS,
     COUNCIL_WORDS,
+    POSSESSIVE_INSIDE,
     URLISH,
     abbreviation_fits,
     capitalised_runs,
     clean_name_span,
     is_capitalised,
+    is_possessive,
     split_list,
 )
 from ingest.gazetteer import normalise_name
@@ -50,6 +52,10 @@ class BodyScan(ScanBase):
         }
         for start, end, from_model in spans:
             start, end = clean_name_span(doc[start:end])
+            for k in range(end - 2, start, -1):
+                if is_possessive(doc[k]) and doc[k - 1].lower_ not in POSSESSIVE_INSIDE:
+                    start = k + 1  # the model's "LGA's Community Wellbeing Board": two names
+                    break
             # "Because the CCG ...", "Yes, Health and ...", "Members of the Board": a word that
             # opens the sentence is not part of the name
             while start < end and (
