@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from api.ask.model import AskResult
 from api.settings import Settings
 from graph import queries
 from graph.build import REFERENCE_GRAPH, reference_triples
@@ -517,6 +518,13 @@ class CivicGraph:
             for path in found
         )
         return PathsAnswer(start, end, max_hops, paths, weak)
+
+    def ask(self, question: str, *, as_of: str | None = None, k: int = 5) -> AskResult:
+        """A question in plain English, answered from the graph with the quotes that state
+        each answer, beside the `k` passages search finds for it."""
+        from api.ask import answer_question
+
+        return answer_question(self, question, as_of=as_of, k=k)
 
     @property
     def _timeout(self) -> float:
