@@ -28,8 +28,10 @@ TIE = 0.5
 SHORT_SLOT = 6
 # How many near names an unknown one lists.
 NEAREST = 5
-# A name that matches only part of the words must be at least this share of them.
+# A name that matches only part of the words must be at least this share of them, and
+# longer than an abbreviation.
 PART = 0.5
+SHORTEST_PART = 3
 
 _TOKEN = re.compile(r"\w+(?:[-.]\w+)*|['’]s\b|&")
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
@@ -126,17 +128,22 @@ class Linker:
         return lifetime is None or lifetime.existed(window)
 
     def _ranked(self, text: str, kinds: tuple[str, ...]) -> tuple[list, str | None]:
+        """The candidates for the words, and a year they carry when the words name an entity
+        better without it ("the 2003 CPA" is the CPA, in 2003)."""
         key = (text, kinds)
         if key not in self._cache:
             ranked = self._candidates(text, kinds)
             year = None
             found = _YEAR.match(_bare(text))
-            if (not ranked or ranked[0][0] < LINK_THRESHOLD) and found:
-                year = found["year"] or found["year2"]
+            if found and (not ranked or ranked[0][0] < 100):
                 rest = found["rest"] if found["year"] else _bare(text)[found.end() :]
-                ranked = self._candidates(rest, kinds)
-                if not ranked or ranked[0][0] < LINK_THRESHOLD:
-                    year = None
+                bare = self._candidates(rest, kinds)
+                if (
+                    bare
+                    and bare[0][0] >= LINK_THRESHOLD
+                    and (not ranked or bare[0][0] >= ranked[0][0] - TIE)
+                ):
+                    ranked, year = bare, found["year"] or found["year2"]
             self._cache[key] = (ranked, year)
         return self._cache[key]
 
@@ -155,7 +162,8 @@ class Linker:
             for kind in kinds:
                 for m in self.index.find(spelling, kind=kind, limit=5):
                     score = min(m.score, cap)
-                    if score < 100 and len(normalise(m.matched)) < length * PART:
+                    short = len(normalise(m.matched))
+                    if score < 100 and (short < length * PART or short <= SHORTEST_PART):
                         continue  # a short name inside longer words ("EI" in "Eisenstadt")
                     if score > best.get(m.entity.ref, (-1.0,))[0]:
                         best[m.entity.ref] = (score, m.entity, m.matched)

@@ -240,9 +240,6 @@ class Shape(_Strict):
                 raise ValueError(
                     f"pattern {text!r} lacks {{{sorted(missing)[0]}}}, which the answer needs"
                 )
-        for name in needed - SPECIAL_SLOTS:
-            if name not in self.slots:
-                raise ValueError(f"the answer names {{{name}}}, which is not a slot")
         for name in re.findall(r"\{([a-z_]+)\}", self.says):
             if name not in self.slots and name not in SPECIAL_SLOTS:
                 raise ValueError(f"'says' names {{{name}}}, which is not a slot")

@@ -84,7 +84,7 @@ class TimeWords:
                     break
                 window = made if window is None else window.narrowed(made)
                 text = f"{text[: match.start()]} {text[match.end() :]}"
-        return " ".join(text.split()), window
+        return re.sub(r"\s+([?!.,;:])", r"\1", " ".join(text.split())), window
 
     def _between_window(self, match: re.Match[str]) -> TimeWindow:
         start, _ = date_bounds(match["first"])
