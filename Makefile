@@ -35,6 +35,7 @@ eval: install
 bench: install
 	$(BIN)/python tests/bench/bench_ingest.py
 	$(BIN)/python tests/bench/bench_graph.py
+	$(BIN)/python tests/bench/bench_ask.py
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

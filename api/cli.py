@@ -153,7 +153,7 @@ def search(
     "--as-of",
     "as_of",
     default=None,
-    help="answer as of a year, month or day (2009, 2009-06, 2009-06-30)",
+    help="answer as of a year or a month (2009, 2009-06)",
 )
 @click.option("-k", default=5, show_default=True, help="how many passages")
 @common()

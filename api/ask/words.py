@@ -37,17 +37,21 @@ def _shift(day: str, days: int) -> str:
     return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
 
 
+# What the as_of parameter takes: a year or a month.
+AS_OF = r"^[12][0-9]{3}(-(0[1-9]|1[0-2]))?$"
+
+
 def as_of_window(value: str) -> TimeWindow:
     """The window of the as_of parameter: everything stated up to then, organisations as they
     stood then."""
-    try:
-        _, end = date_bounds(value.strip())
-    except ValueError:
+    value = value.strip()
+    if not re.match(AS_OF, value):
         raise BadParameter(
-            f"as_of {value!r} is not a date; give a year (2009), a month (2009-06) or a day "
-            "(2009-06-30)"
-        ) from None
-    return TimeWindow(f"as of {value.strip()}", None, end, end)
+            f"as_of {value!r} is not a year (2009) or a month (2009-06); a question can name "
+            "a day itself ('as of 2009-06-30')"
+        )
+    _, end = date_bounds(value)
+    return TimeWindow(f"as of {value}", None, end, end)
 
 
 class TimeWords:

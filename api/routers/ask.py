@@ -7,10 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.ask.answer import MAX_QUESTION
+from api.ask.words import AS_OF
 from api.deps import ServiceDep
 from api.schemas import AskOut, error_responses
 
 router = APIRouter(tags=["graph"])
+
+# A question has a letter or a digit in it; spelt so that it means the same in every regex
+# dialect (\w is wider in Python's than in JSON Schema's, so a client could not tell).
+WORDED = r"[A-Za-z0-9]"
 
 
 @router.get(
@@ -30,6 +35,7 @@ def ask(
         Query(
             min_length=1,
             max_length=MAX_QUESTION,
+            pattern=WORDED,
             description='the question, e.g. "who leads community safety?", "which councils '
             'were rated worst for social services in 2002?", "how is the LGA connected to '
             'Sunderland?"',
@@ -38,9 +44,9 @@ def ask(
     as_of: Annotated[
         str | None,
         Query(
-            pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
-            description="answer as of a year, month or day (2009, 2009-06, 2009-06-30): facts "
-            "from documents dated up to then, councils and bodies that existed then",
+            pattern=AS_OF,
+            description="answer as of a year or a month (2009, 2009-06): facts from documents "
+            "dated up to its end, councils and bodies that existed then",
         ),
     ] = None,
     k: Annotated[int, Query(ge=1, le=50, description="how many passages")] = 5,
