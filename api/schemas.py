@@ -461,15 +461,8 @@ class DatedEvidenceOut(EvidenceOut):
     @classmethod
     def of_dated(cls, evidence: DatedEvidence) -> DatedEvidenceOut:
         """From the service's type."""
-        return cls(
-            passage=evidence.passage,
-            document=evidence.document,
-            title=evidence.title,
-            date=evidence.date,
-            quote=evidence.quote,
-            start=evidence.start,
-            end=evidence.end,
-        )
+        quote = EvidenceOut.of(evidence)  # type: ignore[arg-type]  # the same fields, and more
+        return cls(**quote.model_dump(), title=evidence.title, date=evidence.date)
 
 
 class LinkOut(BaseModel):

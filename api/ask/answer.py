@@ -105,9 +105,7 @@ def answer_question(
     if not best.complete:
         return AskResult(
             question,
-            _interpretation(
-                best, window, alternatives, message="; ".join(u.message for u in best.unknown)
-            ),
+            _interpretation(best, alternatives, message="; ".join(u.message for u in best.unknown)),
             (),
             passages,
         )
@@ -115,7 +113,7 @@ def answer_question(
     message = None if answers else "no fact in the graph answers this; see the passages"
     return AskResult(
         question,
-        _interpretation(best, best.window, alternatives, message=message, notes=notes),
+        _interpretation(best, alternatives, message=message, notes=notes),
         tuple(answers),
         passages,
     )
@@ -123,7 +121,6 @@ def answer_question(
 
 def _interpretation(
     reading: Reading,
-    window: TimeWindow | None,
     alternatives: tuple[str, ...],
     *,
     message: str | None = None,
@@ -150,7 +147,7 @@ def _interpretation(
         kinds=kinds,
         role=role,
         rating=rating,
-        time=window if reading.window is None else reading.window,
+        time=reading.window,
         message=message,
         notes=tuple(notes),
         alternatives=alternatives,
@@ -256,13 +253,14 @@ class _Answering:
 
     def _facts(self, spec: FactsAnswer) -> list[Answer]:
         predicates = [p.value for p in spec.facts]
-        found = self._read_facts(spec, predicates)
-        found = [r for r in map(self._in_time, found) if r is not None]
+        # facts no quote states (reference data) are no answers: an answer shows its quotes
+        found = [r for r in self._read_facts(spec, predicates) if r.evidence]
         kinds = set(self.reading.kinds or spec.kinds)
         if kinds:
             found = [r for r in found if _end(r, spec.find).kind in kinds]
         found = self._by_role(spec, found)
-        found = self._by_rating(found)
+        found = [r for r in map(self._in_time, found) if r is not None]
+        found = self._by_rating(found)  # best and worst among the ratings of the time asked
         found = self._by_lifetime(spec, found)
         groups: dict[tuple[str, ...], list[Relation]] = {}
         for relation in found:
@@ -380,7 +378,8 @@ class _Answering:
     def _describe(self, spec: DescribeAnswer) -> list[Answer]:
         ref = self.reading.links[spec.describe].entity.ref
         card = self.service.entity(ref)
-        relations = [r for r in map(self._in_time, (*card.outgoing, *card.incoming)) if r]
+        stated = (r for r in (*card.outgoing, *card.incoming) if r.evidence)
+        relations = [r for r in map(self._in_time, stated) if r]
         relations.sort(key=lambda r: _newest(self.dated(r.evidence)), reverse=True)
         evidence = self.dated(e for r in relations for e in r.evidence)
         if not evidence:

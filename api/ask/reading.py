@@ -61,6 +61,9 @@ def match_pattern(
 ) -> Iterator[dict[str, tuple[int, int]]]:
     """Every way the pattern covers all the tokens: slot name -> (first, past-last) token."""
     words = [t.word for t in tokens]
+    first = pattern.first_words
+    if first is not None and (not words or words[0] not in first):
+        return
     seen: set[tuple[tuple[str, tuple[int, int]], ...]] = set()
     for binding in _match(pattern.elements, 0, words, kind_words):
         key = tuple(sorted(binding.items()))

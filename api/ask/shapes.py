@@ -52,7 +52,7 @@ class Slot:
 Element = Words | Slot
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Pattern:
     """A question form, parsed."""
 
@@ -63,6 +63,14 @@ class Pattern:
     def slots(self) -> frozenset[str]:
         """The names of the slots the pattern fills."""
         return frozenset(e.name for e in self.elements if isinstance(e, Slot))
+
+    @functools.cached_property
+    def first_words(self) -> frozenset[str] | None:
+        """The words a question must begin with to match, or None when it may begin with any."""
+        head = self.elements[0]
+        if isinstance(head, Slot) or head.optional:
+            return None
+        return frozenset(choice[0] for choice in head.choices)
 
 
 _PATTERN_TOKEN = re.compile(r"\(([^()\[\]{}]*)\)|\[([^()\[\]{}]*)\]|\{([a-z_][a-z0-9_]*)\}|(\S+)")

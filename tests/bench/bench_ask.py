@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.service import CivicGraph  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from tests.bench.bench_graph import timed  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 
 # Questions that no shape fits: their answer is the search results alone.
@@ -83,15 +84,6 @@ def percentile(samples: list[float], q: float) -> float:
     return round(ordered[at] * 1000, 1)
 
 
-def timed(call, repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        call()
-        out.append(time.perf_counter() - t0)
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="reuse (or build) the store here")
@@ -130,8 +122,8 @@ def main() -> None:
     for _ in range(args.repeat):
         for shape, made in asked.items():
             for question in made:
-                in_process[shape] += timed(lambda q=question: service.ask(q), 1)
-                search_only += timed(lambda q=question: service.search(q, k=5), 1)
+                in_process[shape] += timed([lambda q=question: service.ask(q)])
+                search_only += timed([lambda q=question: service.search(q, k=5)])
     answered = sum(bool(service.ask(q).answers) for made in asked.values() for q in made)
     service.close()
 
@@ -159,8 +151,8 @@ def main() -> None:
             for made in asked.values():
                 for question in made:
                     over_http += timed(
-                        lambda q=question: client.get("/ask", params={"q": q}).raise_for_status(),
-                        args.repeat,
+                        [lambda q=question: client.get("/ask", params={"q": q}).raise_for_status()]
+                        * args.repeat
                     )
     finally:
         server.terminate()

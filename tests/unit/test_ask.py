@@ -374,63 +374,33 @@ def test_the_shipped_shapes_load() -> None:
     )
 
 
+def shape_entry(
+    pattern: str = "who leads {thing}",
+    slots: str = "{thing: [theme]}",
+    answer: str = "{facts: [leads], given: thing, find: subject}",
+) -> str:
+    """One shape as shapes.yaml writes it, named 'a'."""
+    return (
+        f'  - name: a\n    says: "x"\n    patterns: ["{pattern}"]\n'
+        f"    slots: {slots}\n    answer: {answer}\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("entry", "reason"),
     [
         (
-            """  - name: a
-    says: "x"
-    patterns: ["who leads {thing}"]
-    slots: {thing: [theme]}
-    answer: {facts: [leads], given: theeng, find: subject}
-""",
+            shape_entry(answer="{facts: [leads], given: theeng, find: subject}"),
             "lacks {theeng}, which the answer needs",
         ),
         (
-            """  - name: a
-    says: "x"
-    patterns: ["who leads {thing} and {other}"]
-    slots: {thing: [theme]}
-    answer: {facts: [leads], given: thing, find: subject}
-""",
+            shape_entry(pattern="who leads {thing} and {other}"),
             "unknown slot {other}; declare it in slots",
         ),
-        (
-            """  - name: a
-    says: "x"
-    patterns: ["who (leads|led {thing}"]
-    slots: {thing: [theme]}
-    answer: {facts: [leads], given: thing, find: subject}
-""",
-            "bracket",
-        ),
-        (
-            """  - name: a
-    says: "x"
-    patterns: ["who leads {thing}"]
-    slots: {thing: [theme]}
-    answer: {facts: [leadz], given: thing, find: subject}
-""",
-            "facts.0",
-        ),
-        (
-            """  - name: a
-    says: "x"
-    patterns: ["who leads"]
-    slots: {thing: [theme]}
-    answer: {facts: [leads], given: thing, find: subject}
-""",
-            "lacks {thing}, which the answer needs",
-        ),
-        (
-            """  - name: a
-    says: "x"
-    patterns: ["who leads {thing}"]
-    slots: {thing: [planet]}
-    answer: {facts: [leads], given: thing, find: subject}
-""",
-            "slots.thing.0",
-        ),
+        (shape_entry(pattern="who (leads|led {thing}"), "bracket"),
+        (shape_entry(answer="{facts: [leadz], given: thing, find: subject}"), "facts.0"),
+        (shape_entry(pattern="who leads"), "lacks {thing}, which the answer needs"),
+        (shape_entry(slots="{thing: [planet]}"), "slots.thing.0"),
     ],
 )
 def test_a_bad_shape_names_the_file_line_and_reason(
@@ -446,14 +416,8 @@ def test_a_bad_shape_names_the_file_line_and_reason(
 
 
 def test_two_shapes_of_one_name_and_bad_yaml_are_refused(tmp_path: Path) -> None:
-    entry = """  - name: a
-    says: "x"
-    patterns: ["who leads {thing}"]
-    slots: {thing: [theme]}
-    answer: {facts: [leads], given: thing, find: subject}
-"""
     with pytest.raises(RuleError, match="two shapes are named 'a'"):
-        read_shapes(_shapes_file(tmp_path, entry + entry))
+        read_shapes(_shapes_file(tmp_path, shape_entry() + shape_entry()))
     with pytest.raises(RuleError, match="not valid YAML"):
         read_shapes(_shapes_file(tmp_path, "  - name: [a\n"))
 
