@@ -549,6 +549,9 @@ class CivicGraph:
             _ = self.catalog
             _ = self.index
             self.embedder.encode_query("warm up")
+            from api.ask import prepare
+
+            prepare()
         except Exception:  # the request that needs the part reports the error
             log.exception("warming up failed")
         finally:
