@@ -18,6 +18,7 @@ from api.errors import handle_errors
 from api.schemas import (
     AnswerOut,
     AskOut,
+    DescriptionOut,
     EntityCardOut,
     EvidenceOut,
     IngestOut,
@@ -179,6 +180,8 @@ def ask(service: CivicGraph, question: str, as_of: str | None, k: int, as_json: 
             click.secho("\nAnswers", bold=True)
         for n, answer in enumerate(body.answers, 1):
             click.echo(f"{n}. {_answer_line(answer)}")
+            if answer.description is not None:
+                click.echo(f"   {_description_line(answer.description)}")
             for evidence in answer.evidence[:3]:
                 when = evidence.date or "undated"
                 quote = textwrap.shorten(evidence.quote, 140, placeholder="…")
@@ -193,6 +196,22 @@ def ask(service: CivicGraph, question: str, as_of: str | None, k: int, as_json: 
     emit(body, as_json, text)
 
 
+def _description_line(description: DescriptionOut) -> str:
+    """What the graph holds about an entity, in one line."""
+    parts = [", ".join(description.types)]
+    if description.aliases:
+        parts.append("also " + ", ".join(description.aliases[:4]))
+    lived = " ".join(
+        f"{word} {day}"
+        for word, day in (("from", description.start), ("until", description.end))
+        if day
+    )
+    if lived:
+        parts.append(lived)
+    parts.append(f"{description.facts} facts, named in {description.documents} documents")
+    return "; ".join(parts)
+
+
 def _answer_line(answer: AnswerOut) -> str:
     """An answer in one line: the entity and the facts that make it one, or the path."""
     if answer.path is not None:
@@ -204,8 +223,7 @@ def _answer_line(answer: AnswerOut) -> str:
         extra = fact.role or fact.rating
         other = fact.object if fact.subject.id == answer.entity.id else fact.subject
         facts.append(f"{fact.predicate}{f' ({extra})' if extra else ''} {other.label}")
-    kind = answer.description.types if answer.description else []
-    said = f" — {'; '.join(dict.fromkeys(facts))}" if facts and not kind else ""
+    said = f" — {'; '.join(dict.fromkeys(facts))}" if facts and not answer.description else ""
     return f"{answer.entity.label} ({answer.entity.id}){said}"
 
 
