@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python tests/bench/bench_ingest.py
 	$(BIN)/python tests/bench/bench_large.py
 	$(BIN)/python tests/bench/bench_graph.py
+	$(BIN)/python tests/bench/bench_ask.py
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
