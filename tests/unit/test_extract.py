@@ -602,3 +602,24 @@ def test_names_are_found_in_any_sentence_of_a_line(extract) -> None:
     assert people == {"Priya Shah", "Tom Reyes"}
     assert ("person/priya-shah", "headOf", "council/ken") in facts(extraction)
     assert ("person/tom-reyes", "headOf", "council/con") in facts(extraction)
+
+
+def test_a_description_names_its_programme_by_a_word_of_its_name(extract) -> None:
+    # "the review framework" is the Housing Quality Review's, not the pilot named last
+    text = (
+        "The Housing Quality Review began in March, alongside the Warm Homes Pilot. "
+        "The review framework has three themes: safe homes, fair rents and tenant voice."
+    )
+    stated = [(s, o) for s, p, o in facts(run(extract, text)) if p == "hasTheme"]
+    owners, themes = {s for s, _ in stated}, {o for _, o in stated}
+    assert owners == {"programme/housing-quality-review"}
+    assert themes == {"theme/safe-homes", "theme/fair-rents", "theme/tenant-voice"}
+
+
+def test_a_gerund_item_keeps_what_follows_it(extract) -> None:
+    text = (
+        "The Housing Quality Review has three themes:\n\n"
+        "- working with tenants\n- providing support\n- leadership\n"
+    )
+    themes = {o for s, p, o in facts(run(extract, text)) if p == "hasTheme"}
+    assert "theme/working-with-tenants" in themes and "theme/working" not in themes
