@@ -623,3 +623,13 @@ def test_a_gerund_item_keeps_what_follows_it(extract) -> None:
     )
     themes = {o for s, p, o in facts(run(extract, text)) if p == "hasTheme"}
     assert "theme/working-with-tenants" in themes and "theme/working" not in themes
+
+
+def test_councils_among_a_programmes_participants(extract) -> None:
+    text = (
+        "The Active Ageing Vanguard network was set up in 2016. Oldham and Rochdale are "
+        "among the vanguards. Wigan is one of six councils that have been testing the "
+        "Active Ageing Vanguard approach. Kent is one of the councils that criticised it."
+    )
+    joined = {s for s, p, _ in facts(run(extract, text)) if p == "participatesIn"}
+    assert joined == {"council/old", "council/rch", "council/wgn"}
