@@ -633,3 +633,13 @@ def test_councils_among_a_programmes_participants(extract) -> None:
     )
     joined = {s for s, p, _ in facts(run(extract, text)) if p == "participatesIn"}
     assert joined == {"council/old", "council/rch", "council/wgn"}
+
+
+def test_chaired_by_after_a_relative_clause(extract) -> None:
+    for text in (
+        "The Harbour Board that oversees the deal is chaired by Cllr Tom Hale.",
+        "The Harbour Board, which meets monthly, is chaired by Cllr Tom Hale.",
+    ):
+        assert ("person/tom-hale", "headOf", "body/harbour-board") in facts(run(extract, text))
+    said = "Kent County Council said the money that the fund gives is managed by Tom Hale."
+    assert not [f for f in facts(run(extract, said)) if f[0] == "person/tom-hale"]
