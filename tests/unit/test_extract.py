@@ -643,3 +643,15 @@ def test_chaired_by_after_a_relative_clause(extract) -> None:
         assert ("person/tom-hale", "headOf", "body/harbour-board") in facts(run(extract, text))
     said = "Kent County Council said the money that the fund gives is managed by Tom Hale."
     assert not [f for f in facts(run(extract, said)) if f[0] == "person/tom-hale"]
+
+
+def test_a_rule_steps_over_an_aside_after_its_subject(extract) -> None:
+    text = (
+        "Medway Council, whose leader is Cllr Tom Hale, is the lead authority for the Warm "
+        "Homes Pilot. Dover District Council, which has run services since 1974, will join "
+        "the Warm Homes Pilot."
+    )
+    found = facts(run(extract, text))
+    assert ("council/mdw", "leads", "programme/warm-homes-pilot") in found
+    assert ("person/tom-hale", "headOf", "council/mdw") in found
+    assert ("council/dov", "participatesIn", "programme/warm-homes-pilot") in found
