@@ -2,9 +2,10 @@
 time, while the server goes on answering; GET /jobs/{id} tells how far a job has got and, once
 it is done, what became of each file.
 
-An upload's bytes wait on disk (a folder of the job's own, removed when it ends), not in
-memory. Jobs are held in memory: the last KEEP_FINISHED finished ones are kept, and none
-survives a restart of the server.
+An upload's bytes wait on disk, not in memory: in a folder of the job's own under the store's
+`uploads/` folder, removed when the job ends; what a server killed mid-job left there is
+removed when the next one starts. Jobs are held in memory: the last KEEP_FINISHED finished
+ones are kept, and none survives a restart of the server.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class IngestJobs:
 
     def __init__(self, service: CivicGraph) -> None:
         self.service = service
+        self.folder = service.settings.store / "uploads"
+        shutil.rmtree(self.folder, ignore_errors=True)  # left by a server that was killed
         self._jobs: dict[str, Job] = {}
         self._queue: collections.deque[Job] = collections.deque()
         self._finished: collections.deque[str] = collections.deque()
@@ -80,7 +83,8 @@ class IngestJobs:
                 raise Busy(
                     f"{MAX_QUEUED} uploads are waiting already; try again later", retry_after=30
                 )
-        folder = Path(tempfile.mkdtemp(prefix="civicgraph-upload-"))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="job-", dir=self.folder))
         names = []
         for n, (name, data) in enumerate(uploads):
             # a folder a file, so that two uploads of the same name keep their own bytes
