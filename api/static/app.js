@@ -7,6 +7,7 @@
 //   #/path?source=..&target=..&max_hops=  relationship paths drawn as a graph
 //   #/documents                           the corpus
 //   #/document/{key}#passage={passage}    a document, scrolled to a highlighted passage
+//   #/sparql?query=..                     a SPARQL query form and its answer
 
 import { h, replace } from "./js/dom.js";
 import { renderSearch } from "./js/views/search.js";
@@ -14,6 +15,7 @@ import { renderEntity } from "./js/views/entity.js";
 import { renderLeads } from "./js/views/leads.js";
 import { renderPath } from "./js/views/path.js";
 import { renderDocument, renderDocuments } from "./js/views/document.js";
+import { renderSparql } from "./js/views/sparql.js";
 import { problem } from "./js/views/common.js";
 
 const main = document.getElementById("main");
@@ -57,9 +59,10 @@ const VIEWS = {
   paths: renderPath,
   documents: renderDocuments,
   document: renderDocument,
+  sparql: renderSparql,
 };
 
-const NAV = { "": "search", search: "search", entity: null, leads: "leads", path: "path", paths: "path", documents: "documents", document: "documents" };
+const NAV = { "": "search", search: "search", entity: null, leads: "leads", path: "path", paths: "path", documents: "documents", document: "documents", sparql: "sparql" };
 
 async function route() {
   const current = ++navigation;
