@@ -164,3 +164,38 @@ def test_uploads_queue_one_after_another_and_each_ends_done(tmp_path: Path) -> N
         assert len(documents) == 9
     finally:
         server.stop()
+
+
+def test_an_upload_ingested_in_its_own_process_is_answered_like_any_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ingest.extraction
+    from api.service import CivicGraph
+    from api.settings import Settings
+    from tests import fictional
+
+    # the fictional corpus's extraction, found by name in the upload's process
+    monkeypatch.setattr(ingest.extraction, "load_extractor", fictional.load_extractor)
+    service = CivicGraph(Settings(store=tmp_path / "store", model="hash"))
+    try:
+        service.warm()  # as a server does: parts are read again in the writing thread
+        folder = tmp_path / "in"
+        uploads = [(path.name, path) for path in fictional.write_files(folder)]
+        seen: list[int] = []
+        report = service.ingest_uploads(uploads, progress=lambda p: seen.append(p.files))
+        assert len(report.added) == 3 and not report.failed
+        assert seen and seen[-1] == 3
+        assert {r.object.ref for r in service.leads()} == {
+            "theme/affordable-warmth",
+            "programme/warm-homes-fund",
+            "theme/youth-employment",
+        }
+        assert service.paths("Jane Holt", "Riverton Council").paths
+        # the vectors and keywords the child wrote are searched here
+        for mode in ("dense", "keyword"):
+            hits = service.search("youth employment", mode=mode)
+            assert hits and hits[0].document in report.added, mode
+        # the same files again change nothing
+        assert len(service.ingest_uploads(uploads).unchanged) == 3
+    finally:
+        service.close()

@@ -24,7 +24,7 @@ export async function renderSparql(ctx) {
   const form = h(
     "form",
     {
-      class: "sparql-form",
+      class: "search-form sparql-form",
       "aria-label": "SPARQL query",
       onsubmit: (event) => {
         event.preventDefault();
