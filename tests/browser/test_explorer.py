@@ -393,7 +393,7 @@ def test_the_footers_sparql_link_opens_a_query_form_that_answers(page: Page, bas
     open_view(page, base_url, "#/")
     page.get_by_role("link", name="SPARQL", exact=True).click()
     settled(page)
-    box = page.get_by_label("Query")
+    box = page.get_by_role("textbox", name="Query")
     box.fill("SELECT ?document ?title WHERE { ?document a foaf:Document ; dcterms:title ?title }")
     page.get_by_role("button", name="Run query").click()
     settled(page)
