@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python tests/bench/bench_ingest.py
 	$(BIN)/python tests/bench/bench_large.py
 	$(BIN)/python tests/bench/bench_graph.py
+	$(BIN)/python tests/bench/bench_ask.py
 
 # many clients on loopback against a real server, and reads during an upload (bounded in time)
 bench-load: install

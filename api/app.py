@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import install_handlers
 from api.jobs import IngestJobs
 from api.routers import (
+    ask,
     documents,
     entities,
     jobs,
@@ -85,7 +86,8 @@ def create_app(
     )
     app.add_middleware(UrlLengthLimit)
     install_handlers(app)
-    for module in (search, leads, entities, relations, paths, documents, jobs, sparql, system):
+    routers = (search, ask, leads, entities, relations, paths, documents, jobs, sparql, system)
+    for module in routers:
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from api.ask.model import AskResult
 from api.settings import Settings
 from graph import queries
 from graph.build import REFERENCE_GRAPH, reference_triples
@@ -667,6 +668,13 @@ class CivicGraph:
         )
         return PathsAnswer(start, end, max_hops, paths, weak)
 
+    def ask(self, question: str, *, as_of: str | None = None, k: int = 5) -> AskResult:
+        """A question in plain English, answered from the graph with the quotes that state
+        each answer, beside the `k` passages search finds for it."""
+        from api.ask import answer_question
+
+        return answer_question(self, question, as_of=as_of, k=k)
+
     @property
     def _timeout(self) -> float:
         return self.settings.query_timeout_s
@@ -690,6 +698,9 @@ class CivicGraph:
             _ = self.catalog
             _ = self.index
             self.embedder.encode_query("warm up")
+            from api.ask import prepare
+
+            prepare()
         except Exception:  # the request that needs the part reports the error
             log.exception("warming up failed")
         finally:
