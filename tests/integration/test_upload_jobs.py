@@ -199,3 +199,37 @@ def test_an_upload_ingested_in_its_own_process_is_answered_like_any_ingest(
         assert len(service.ingest_uploads(uploads).unchanged) == 3
     finally:
         service.close()
+
+
+def test_jobs_past_the_queue_are_refused_and_old_finished_ones_forgotten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.jobs
+    from api.jobs import IngestJobs
+    from api.service import CivicGraph
+    from api.settings import Settings
+    from graph.errors import Busy, NotFound
+
+    service = CivicGraph(Settings(store=tmp_path / "store", model="hash", extract=False))
+    jobs = IngestJobs(service)
+    try:
+        monkeypatch.setattr(api.jobs, "KEEP_FINISHED", 1)
+        first = jobs.submit([("one.txt", b"A short note about bus lanes on the ring road.\n")])
+        second = jobs.submit([("two.txt", b"")])
+        deadline = time.monotonic() + 120
+        while second.state != "done" or first.state != "done":
+            assert time.monotonic() < deadline, (first.state, second.state)
+            time.sleep(0.1)
+        assert (first.status, second.status) == (200, 422)
+        assert second.error is not None and "two.txt: empty file" in second.error.message
+        with pytest.raises(NotFound):  # only the last finished job is kept
+            jobs.get(first.id)
+        assert jobs.get(second.id) is second
+        assert not any(jobs.folder.iterdir())  # each job's bytes went with it
+        monkeypatch.setattr(api.jobs, "MAX_QUEUED", 0)
+        with pytest.raises(Busy) as refused:
+            jobs.submit([("three.txt", b"more")])
+        assert refused.value.headers() == {"Retry-After": "30"}
+    finally:
+        jobs.close()
+        service.close()
