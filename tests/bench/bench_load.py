@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import itertools
 import json
 import math
@@ -185,7 +186,12 @@ class Sample:
     route: str
     sent: float
     done: float
-    ok: bool
+    status: int  # 0: no answer
+
+    @property
+    def ok(self) -> bool:
+        """Whether the answer was a success (2xx)."""
+        return 200 <= self.status < 300
 
     @property
     def seconds(self) -> float:
@@ -220,11 +226,10 @@ async def _client(
             sent = time.monotonic()
             try:
                 status, _ = await asyncio.wait_for(connection.get(target), REQUEST_TIMEOUT_S)
-                ok = 200 <= status < 300
             except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
                 connection.close()
-                ok = False
-            samples.append(Sample(route, sent, time.monotonic(), ok))
+                status = 0
+            samples.append(Sample(route, sent, time.monotonic(), status))
     finally:
         connection.close()
 
@@ -453,6 +458,12 @@ def report(phases: list[Phase]) -> None:
             f"{phase.load[1]:.2f}, server CPU {phase.server_cpu_s / phase.seconds:.2f} cores, "
             f"longest time with no answer {gap:.2f} s"
         )
+        failed = collections.Counter((s.route, s.status) for s in phase.samples if not s.ok)
+        if failed:
+            counts = ", ".join(
+                f"{route} {status or 'no answer'} x{n}" for (route, status), n in failed.items()
+            )
+            print(f"  errors: {counts}")
         for note in phase.notes:
             print(f"  {note}")
 
