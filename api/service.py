@@ -16,7 +16,7 @@ from api.settings import Settings
 from graph import queries
 from graph.build import REFERENCE_GRAPH, reference_triples
 from graph.embed import Embedder, open_embedder
-from graph.errors import BadParameter, BadQuery, NotFound, QueryTimeout
+from graph.errors import BadParameter, BadQuery, IngestFailed, NotFound, QueryTimeout
 from graph.fusion import rrf
 from graph.keywords import SqliteKeywordIndex, keyword_passages, open_keywords
 from graph.model import (
@@ -38,6 +38,7 @@ from graph.store import OxigraphStore, Store, StoreBusy, open_store
 from graph.vectors import NumpyIndex, check_manifest, open_index
 from graph.vocab import iri_ref
 from ingest.budget import FileBudget
+from ingest.detached import DetachedRun, run_detached
 from ingest.evaluate import EvalReport
 from ingest.pipeline import IngestReport, Known, Pipeline, Progress, find_files
 
@@ -136,7 +137,10 @@ class CivicGraph:
     ) -> None:
         self.settings = settings
         self._embedder = embedder
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # held while a part is first loaded
+        # held by whatever writes: one writer at a time, while readers go on (each write
+        # builds new parts and puts them in place of the old ones)
+        self._writing = threading.Lock()
         self._catalog: Catalog | None = None
         self._index: NumpyIndex | None = None
         self._keywords: SqliteKeywordIndex | None = None
@@ -288,10 +292,10 @@ class CivicGraph:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def _pipeline(self) -> Pipeline:
+    def _pipeline(self, index: NumpyIndex) -> Pipeline:
         return Pipeline(
             self.store,
-            self.index,
+            index,
             self.embedder,
             self._known(),
             keywords=self.keywords,
@@ -321,9 +325,48 @@ class CivicGraph:
         return self._run(items, progress, found.skipped)
 
     def ingest_bytes(self, files: list[tuple[str, bytes]]) -> IngestReport:
-        """Ingest uploaded files, named by their file names."""
+        """Ingest uploaded files, named by their file names, in this process."""
         items = [(Path(name), Path(name).name, data) for name, data in files]
         return self._run(items, None, ())
+
+    def ingest_uploads(
+        self,
+        uploads: list[tuple[str, Path]],
+        *,
+        progress: Callable[[Progress], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> IngestReport:
+        """Ingest uploaded files (each name with the file that holds its bytes) beside the
+        questions being answered: in a process of its own at a lower CPU priority
+        (ingest/detached.py), which sends its graph writes here. Readers go on meanwhile and
+        see the new documents in search once the run ends."""
+        store = self.store
+        if not isinstance(store, OxigraphStore) or store.path is None:
+            # a store held in memory cannot be shared with another process
+            return self.ingest_bytes([(name, path.read_bytes()) for name, path in uploads])
+        with self._writing:
+            index = self.index  # loaded, and the model checked against the store, first
+            run = DetachedRun(
+                uploads=uploads,
+                known=self._known(),
+                vectors=index.folder or self.settings.store / "vectors",
+                vector_backend=self.settings.vector_backend,
+                model=self.embedder.name,
+                device=self.settings.device,
+                extractor=self._extractor(),
+                max_bytes=self.settings.max_bytes,
+                budget=FileBudget(self.settings.file_timeout_s, self.settings.file_memory_mb),
+            )
+            try:
+                report = run_detached(run, store, self.keywords, progress=progress, stop=stop)
+            except IngestFailed:
+                self._index = self._index_from_disk()  # what it wrote before is stored
+                self._changed()
+                raise
+            if report.changed:
+                self._index = self._reindexed(index, report.added + report.replaced)
+                self._changed()
+            return report
 
     def _run(
         self,
@@ -331,16 +374,46 @@ class CivicGraph:
         progress: Callable[[Progress], None] | None,
         skipped: Iterable[tuple[str, str]],
     ) -> IngestReport:
-        with self._lock:
-            report = self._pipeline().run(items, progress=progress, skipped=skipped)
+        with self._writing:
+            index = self.index.copy()
+            report = self._pipeline(index).run(items, progress=progress, skipped=skipped)
+            self._index = index
             if report.changed:
                 self._changed()
             return report
 
+    def _reindexed(self, index: NumpyIndex, written: Iterable[str]) -> NumpyIndex:
+        """A copy of `index` with the vectors of the documents `written` read from disk, and
+        without those the store no longer holds."""
+        fresh = index.copy()
+        fresh.load(written)
+        for key in fresh.documents() - set(self._known()):
+            fresh.delete(key)
+        return fresh
+
+    def _index_from_disk(self) -> NumpyIndex:
+        """The vectors of every document in the store, read again."""
+        index = open_index(
+            self.settings.vector_backend, self.settings.store / "vectors", self.embedder.dimension
+        )
+        index.load(set(self._known()))
+        return index
+
     def _changed(self) -> None:
-        """Mark what was read from the store as out of date after a write."""
-        self._catalog = None
+        """After a write, what was read from the store is out of date. A server (warmed up)
+        reads it again now, in the writing thread, so that no reader's request waits for it
+        and readers see the old parts until the new ones are in place; otherwise each part
+        is read again when next needed."""
         self.projections.changed()
+        if not self._warming:
+            self._catalog = None
+            return
+        self._catalog = self._load_catalog()
+        _ = self.entity_index
+        with self.projections.graph():
+            pass
+        self.leads()
+        self.projections.save()
 
     def delete_document(self, key: str) -> None:
         """Remove a document, its passages, facts and vectors."""
@@ -352,7 +425,7 @@ class CivicGraph:
         from graph.build import graph_iri
 
         keys = list(dict.fromkeys(keys))
-        with self._lock:
+        with self._writing:
             known = self._known()
             unknown = [key for key in keys if key not in known]
             if unknown:
@@ -360,10 +433,12 @@ class CivicGraph:
                     f"no document {', '.join(map(repr, unknown))}; "
                     "`civicgraph documents` or GET /documents lists them"
                 )
+            index = self.index.copy()
             for key in keys:
                 self.store.drop_graph(str(graph_iri(key)))
-                self.index.delete(key)
+                index.delete(key)
                 self.keywords.delete(key)
+            self._index = index
             self._changed()
             return keys
 

@@ -51,6 +51,10 @@ class Store(Protocol):
         """Make the writes so far durable on disk and visible to processes opening the store."""
         ...
 
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update as one transaction."""
+        ...
+
     def drop_graph(self, graph: str) -> None: ...
 
     def select(self, sparql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Rows: ...
@@ -82,6 +86,14 @@ def _value(term: Any) -> Any:
 
 def _nt(term: Node) -> str:
     return term.n3()
+
+
+def replace_graph_update(graph: str, quads: Iterable[Quad], *, drop: Iterable[str] = ()) -> str:
+    """The SPARQL update that drops `graph` (and `drop`) and inserts `quads` into it."""
+    parts = [f"DROP SILENT GRAPH <{g}> ;" for g in {graph, *drop}]
+    body = "\n".join(f"{_nt(s)} {_nt(p)} {_nt(o)} ." for s, p, o, _ in quads)
+    parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
+    return "\n".join(parts)
 
 
 EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -136,13 +148,13 @@ class OxigraphStore:
 
     def replace_graph(self, graph: str, quads: Iterable[Quad], *, drop: Iterable[str] = ()) -> None:
         """Drop the graph (and `drop`) and insert `quads`, all in one SPARQL update transaction."""
+        self.update(replace_graph_update(graph, quads, drop=drop))
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update as one transaction (atomic and logged; flushing, a dozen
+        milliseconds, is left to flush(), which ingest calls once a group of documents)."""
         self._check_writable()
-        parts = [f"DROP SILENT GRAPH <{g}> ;" for g in {graph, *drop}]
-        body = "\n".join(f"{_nt(s)} {_nt(p)} {_nt(o)} ." for s, p, o, _ in quads)
-        parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
-        # the transaction is atomic and logged; flushing (a dozen milliseconds) is left to
-        # flush(), which ingest calls once a group of documents is written
-        self._store.update("\n".join(parts))
+        self._store.update(sparql)
 
     def flush(self) -> None:
         """Write what is buffered to disk, for durability and for other processes to see."""
@@ -205,6 +217,9 @@ class OxigraphStore:
             quads = self._store.quads_for_pattern(None, None, None, graph)
             data = quads if with_graphs else (q.triple for q in quads)
             chunk = ox.serialize(data, format=ox_format, prefixes=prefixes) or b""
+            # an Oxigraph iterator must end in the thread that made it, and a streamed
+            # response may ask for the next chunk from another thread
+            del data, quads
             if fmt == "jsonld":
                 # each chunk is a JSON array; join their members into one array
                 chunk = chunk.strip()[1:-1]
@@ -241,12 +256,13 @@ class SparqlStore:
 
     def replace_graph(self, graph: str, quads: Iterable[Quad], *, drop: Iterable[str] = ()) -> None:
         """One SPARQL update request: drop the old graphs and insert the new one."""
+        self.update(replace_graph_update(graph, quads, drop=drop))
+
+    def update(self, sparql: str) -> None:
+        """One SPARQL update request."""
         if self.read_only:
             raise Unsupported("SparqlStore: writes need an update endpoint")
-        parts = [f"DROP SILENT GRAPH <{g}> ;" for g in {graph, *drop}]
-        body = "\n".join(f"{_nt(s)} {_nt(p)} {_nt(o)} ." for s, p, o, _ in quads)
-        parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
-        self._store.update("\n".join(parts))
+        self._store.update(sparql)
 
     def flush(self) -> None:
         """Nothing to do: each update request is committed by the endpoint."""

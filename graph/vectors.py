@@ -99,6 +99,18 @@ class NumpyIndex:
             self._file(document_key).unlink(missing_ok=True)
         self._matrix = None
 
+    def copy(self) -> NumpyIndex:
+        """A new index over the same folder that shares this one's vectors: changed while
+        this one goes on being searched, then put in its place (neither is safe to change
+        while another thread searches it)."""
+        fresh = NumpyIndex(self.folder, self.dimension)
+        fresh._docs = dict(self._docs)
+        return fresh
+
+    def documents(self) -> set[str]:
+        """The keys of the documents indexed."""
+        return set(self._docs)
+
     def prune(self, keep: set[str]) -> int:
         """Delete vector files of documents not in `keep` (left by an interrupted ingest)."""
         removed = 0

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.workers import die_with_parent
+from graph.children import die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
