@@ -21,6 +21,7 @@ from ingest.extraction.labels import ORG_LABELS, PROGRAMME
 from ingest.extraction.lexicon import Phrases, phrase_words
 from ingest.extraction.patterns import LineContext
 from ingest.extraction.sentence import is_mention, ref_at, subject_before
+from ingest.extraction.tokens import POSSESSIVE
 from ingest.rules import FramesFile
 
 EXTRACTOR = "list:"
@@ -187,7 +188,8 @@ class ListReader:
         if self.membership.any(words, context):
             owner = self._owner(found, resolver, start)
             if owner is not None:
-                return _claims(found, found.refs, Predicate.MEMBER_OF, owner, start, quote)
+                members = self._members(found, words)
+                return _claims(found, members, Predicate.MEMBER_OF, owner, start, quote)
             # "the X Deal, which includes A, B and C": members of a programme take part in it
             programme = self._programme_before(found, words)
             if programme is not None:
@@ -204,6 +206,32 @@ class ListReader:
             if programme is not None:
                 return _claims(found, members, Predicate.PARTICIPATES_IN, programme, start, quote)
         return []
+
+    def _members(self, found: OrgList, words: list[str]) -> tuple[str, ...]:
+        """The listed organisations a membership word after them is said of: not one that
+        only qualifies a noun ("the county's charity"), and after a verb in the singular only
+        the last one named ("A alongside B, the county's charity, which is a member of X":
+        B)."""
+        if not found.items:
+            return found.refs
+        for cue, _ in self.members_first.find(words, found.context):
+            if cue <= found.items[-1]:
+                continue
+            heads = [
+                k for k in found.items if k + 1 >= len(words) or words[k + 1] not in POSSESSIVE
+            ]
+            last = found.items[-1]
+            between = words[last + 1 : cue]
+            relative = [k for k in range(last + 1, cue) if words[k] in ("which", "who")]
+            if relative and any(
+                is_mention(found.line, k, ORG_LABELS) for k in range(last + 1, relative[-1])
+            ):
+                return ()  # "A alongside B, which is a member of X": said of B
+            if any(w in ("is", "was", "has", "remains") for w in between):
+                heads = heads[-1:]
+            refs = (ref_at(found.line, k) for k in heads)
+            return tuple(r for r in refs if r)
+        return found.refs
 
     def _says(self, found: OrgList, cue: int) -> bool:
         """Whether a word at ``cue`` is what the listed organisations are said to be: it

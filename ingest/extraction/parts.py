@@ -18,10 +18,10 @@ from ingest.extraction.labels import BODY, ORG_LABELS
 from ingest.extraction.lexicon import Phrases
 from ingest.extraction.patterns import LineContext
 from ingest.extraction.sentence import is_mention, quote_claim, ref_at
+from ingest.extraction.tokens import POSSESSIVE
 from ingest.rules import PartFrame
 
 EXTRACTOR = "part:"
-_POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _LINKS = frozenset({"which", "that", "is", "was", "are", "were", "now", "also", "itself", ","})
 _APPOSITION_REACH = 6  # words between the comma and "of": "a cross-party select committee of"
 
@@ -51,7 +51,7 @@ class PartReader:
                         out.append(self._claim(line, text, i, whole, i, whole))
                     if (
                         i >= sentence.start + 2
-                        and words[i - 1] in _POSSESSIVE
+                        and words[i - 1] in POSSESSIVE
                         and is_mention(line, i - 2, ORG_LABELS)
                         and self._is_unit(resolver, ref_at(line, i))
                     ):

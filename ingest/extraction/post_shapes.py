@@ -12,8 +12,7 @@ from spacy.tokens import Span
 from ingest.extraction.labels import ORG_LABELS, PERSON, ROLE
 from ingest.extraction.patterns import LineContext
 from ingest.extraction.sentence import is_mention, ref_at
-
-_POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
+from ingest.extraction.tokens import POSSESSIVE
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +37,7 @@ def _possessed(line: LineContext, k: int, end: int) -> int:
     """The organisation a possessive chain ends in: "the LGA's Community Wellbeing Board"
     from the LGA at ``k`` to the board."""
     doc = line.doc
-    while k + 2 < end and doc[k + 1].lower_ in _POSSESSIVE and is_mention(line, k + 2, ORG_LABELS):
+    while k + 2 < end and doc[k + 1].lower_ in POSSESSIVE and is_mention(line, k + 2, ORG_LABELS):
         k += 2
     return k
 
@@ -89,9 +88,7 @@ class PostShapes:
         # passive: ORG ,? (which is)? chaired by PERSON
         if v + 1 < sentence.end and doc[v + 1].lower_ == "by":
             k = v + 2
-            while k < sentence.end and (
-                doc[k].lower_ in self.links or doc[k].lower_ in _POSSESSIVE
-            ):
+            while k < sentence.end and (doc[k].lower_ in self.links or doc[k].lower_ in POSSESSIVE):
                 k += 1
             person = None
             if k < sentence.end and is_mention(line, k, (PERSON,)):

@@ -34,13 +34,13 @@ from ingest.extraction.post_shapes import (
     _table_row,
 )
 from ingest.extraction.sentence import is_mention, org_run, ref_at, subject_before
+from ingest.extraction.tokens import POSSESSIVE
 from ingest.rules import PostFrame
 
 EXTRACTOR = "post:"
 _ATTACH = frozenset({"of", "at", "for", "in", "to", "with", "within", "on"})
 # Words that may stand before an organisation's name after a post ("leader of the new council").
 _ORG_MODIFIERS = frozenset({"new", "former", "shadow", "old", "merged", "combined", "newly"})
-_POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 _PRONOUNS = frozenset({"he", "she"})
 # Parts of speech that may stand between a person and the post word that follows them
 # ("stood down after six years as President"): no verb, no other person or post.
@@ -157,7 +157,7 @@ class PostReader(PostShapes):
                     return []
             elif lower == "as":
                 seen_as = True
-            elif lower in _POSSESSIVE or is_mention(line, k, ORG_LABELS):
+            elif lower in POSSESSIVE or is_mention(line, k, ORG_LABELS):
                 pass  # "the council's", "LGA" before the post word
             elif seen_as and lower in self.as_verbs:
                 pass
@@ -265,7 +265,7 @@ class PostReader(PostShapes):
         ):
             portfolio += doc[k].lower_ not in self.links
             k -= 1  # "the Conservative social services spokesperson"
-        if k >= sentence.start and doc[k].lower_ in _POSSESSIVE:
+        if k >= sentence.start and doc[k].lower_ in POSSESSIVE:
             k -= 1
         if k >= sentence.start and is_mention(line, k, ORG_LABELS):
             return ref_at(line, k), k, r

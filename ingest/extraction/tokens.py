@@ -20,6 +20,8 @@ DANGLING_PUNCT = frozenset({"-", "–", "—"})
 OPENERS = frozenset(
     {"the", "a", "an", "this", "that", "these", "those", "in", "on", "at", "for", "by", "with"}
 )
+# The tokens of a possessive ending ("Kent's", "Councils'").
+POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 # A possessive ends a name ("the Baring Foundation's programme", "David Cameron's Big
 # Society") except after these words, which names carry inside ("Children's Services").
 POSSESSIVE_INSIDE = frozenset(

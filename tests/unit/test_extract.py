@@ -672,3 +672,21 @@ def test_a_unit_placed_within_its_department_after_an_aside(extract) -> None:
     assert ("body/warm-homes-team", "subOrganizationOf", "body/department-of-health") in found
     other = "The Warm Homes Team, which Kent County Council praised, works with the Department."
     assert not [f for f in facts(run(extract, other)) if f[1] == "subOrganizationOf"]
+
+
+def test_the_new_partnership_is_made_up_of_councils(extract) -> None:
+    text = (
+        "Kent County Council launched the Kent Care Partnership in May. "
+        "The new partnership will be made up of Medway, Dover and Thanet councils."
+    )
+    members = {s for s, p, o in facts(run(extract, text)) if p == "memberOf"}
+    assert members == {"council/mdw", "council/dov", "council/tha"}
+
+
+def test_a_member_in_the_singular_is_not_the_whole_list(extract) -> None:
+    text = (
+        "The work is run by Medway Council alongside the Kent Care Partnership, the county's "
+        "care charity, which is a member of the National Care Federation."
+    )
+    members = {s for s, p, o in facts(run(extract, text)) if p == "memberOf"}
+    assert "council/mdw" not in members
