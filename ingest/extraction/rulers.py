@@ -11,6 +11,12 @@ from graph.model import EntityKind
 from ingest.extraction.labels import BODY, COUNCIL, PROGRAMME, ROLE
 from ingest.extraction.mention_rules import MentionRules
 
+# Modifiers that make "the X programme" another programme than the one in focus.
+_OTHER_ONE = frozenset(
+    {"other", "previous", "former", "earlier", "next", "last", "old", "original", "similar"}
+    | {"separate", "rival", "different", "same", "successor", "existing", "national", "local"}
+)
+
 # The doc.spans key the abbreviation ruler writes to (the names ruler writes to "gazetteer").
 ABBREVIATION_SPANS = "abbreviations"
 
@@ -77,6 +83,22 @@ def add_rulers(nlp: Language, mention_rules: MentionRules) -> None:
         {"label": "ANAPHOR", "pattern": phrase, "id": str(number)}
         for number, rule in enumerate(mention_rules.anaphors)
         for phrase in rule.phrases
+    ]
+    # "the expanded programme", "the new scheme": a programme's anaphor with a modifier
+    anaphor_patterns += [
+        {
+            "label": "ANAPHOR",
+            "id": str(number),
+            "pattern": [
+                {"LOWER": "the"},
+                {"TAG": {"IN": ["JJ", "VBN"]}, "LOWER": {"NOT_IN": list(_OTHER_ONE)}},
+                {"LOWER": phrase.split()[1]},
+            ],
+        }
+        for number, rule in enumerate(mention_rules.anaphors)
+        if rule.kind == "programme"
+        for phrase in rule.phrases
+        if len(phrase.split()) == 2 and phrase.split()[0] == "the"
     ]
     anaphor_patterns += [
         {"label": "THEME_ANAPHOR", "pattern": phrase, "id": "theme"}

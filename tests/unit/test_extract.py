@@ -690,3 +690,16 @@ def test_a_member_in_the_singular_is_not_the_whole_list(extract) -> None:
     )
     members = {s for s, p, o in facts(run(extract, text)) if p == "memberOf"}
     assert "council/mdw" not in members
+
+
+def test_the_expanded_programme_refers_back_but_the_previous_one_does_not(extract) -> None:
+    text = (
+        "The Warm Homes Pilot was launched in 2015. "
+        "The expanded programme is run by the Department of Health."
+    )
+    found = facts(run(extract, text))
+    assert ("body/department-of-health", "leads", "programme/warm-homes-pilot") in found
+    earlier = text.replace("expanded", "previous")
+    assert ("body/department-of-health", "leads", "programme/warm-homes-pilot") not in facts(
+        run(extract, earlier)
+    )
