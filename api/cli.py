@@ -29,7 +29,7 @@ from api.schemas import (
 )
 from api.service import CivicGraph
 from api.settings import Settings
-from graph.sparql import SPARQL_FORMATS
+from graph.sparql_protocol import SPARQL_FORMATS
 from ingest.pipeline import Progress
 
 

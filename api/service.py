@@ -31,8 +31,9 @@ from graph.model import (
 )
 from graph.paths import CO_MENTIONED, Hop, Projections, write_graphml
 from graph.queries import EntityIndex
-from graph.sparql import SparqlResult, negotiate, prepare_query
+from graph.sparql import prepare_query
 from graph.sparql_pool import SparqlRunner, open_runner
+from graph.sparql_protocol import SparqlResult, negotiate
 from graph.store import OxigraphStore, Store, StoreBusy, open_store
 from graph.vectors import NumpyIndex, check_manifest, open_index
 from graph.vocab import iri_ref
