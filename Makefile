@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python tests/bench/bench_ingest.py
 	$(BIN)/python tests/bench/bench_large.py
 	$(BIN)/python tests/bench/bench_graph.py
+	$(BIN)/python tests/bench/bench_ask.py
 
 # vector search at 20,000 and 100,000 passages (generated vectors), approximate against exact
 bench-scale: install

@@ -10,7 +10,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_handlers
-from api.routers import documents, entities, leads, paths, relations, search, sparql, system
+from api.routers import (
+    ask,
+    documents,
+    entities,
+    leads,
+    paths,
+    relations,
+    search,
+    sparql,
+    system,
+)
 from api.schemas import COMMON_ERRORS
 from api.server import UrlLengthLimit
 from api.service import CivicGraph
@@ -32,7 +42,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = service is None
         opened = service or CivicGraph.open(settings or get_settings(), embedder=embedder)
-        # load the catalogue, index and model now, so the first request is fast
+        # load the names, leads, indexes and model now, so the first request is fast
         opened.warm()
         app.state.service = opened
         yield
@@ -48,7 +58,7 @@ def create_app(
     )
     app.add_middleware(UrlLengthLimit)
     install_handlers(app)
-    for module in (search, leads, entities, relations, paths, documents, sparql, system):
+    for module in (search, ask, leads, entities, relations, paths, documents, sparql, system):
         app.include_router(module.router)
     if STATIC.is_dir():
         app.mount("/", StaticFiles(directory=STATIC, html=True), name="explorer")

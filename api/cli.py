@@ -17,7 +17,10 @@ from pydantic import BaseModel
 
 from api.errors import handle_errors
 from api.schemas import (
+    AnswerOut,
+    AskOut,
     DeletedOut,
+    DescriptionOut,
     DocumentOut,
     DocumentsOut,
     EntityCardOut,
@@ -231,6 +234,85 @@ def search(
             click.echo()
 
     emit(body, as_json, text)
+
+
+@cli.command()
+@click.argument("question")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="answer as of a year or a month (2009, 2009-06)",
+)
+@click.option("-k", default=5, show_default=True, help="how many passages")
+@common()
+def ask(service: CivicGraph, question: str, as_of: str | None, k: int, as_json: bool) -> None:
+    """Answer a QUESTION in plain English from the graph, with quotes, and the passages."""
+    body = AskOut.of(service.ask(question, as_of=as_of, k=k))
+
+    def text() -> None:
+        reading = body.interpretation
+        shape = f"  [{reading.shape}]" if reading.shape else ""
+        click.secho(f"Read as: {reading.reading}{shape}", bold=True)
+        for link in reading.entities:
+            click.echo(
+                f"  “{link.text}” → {link.entity.label} ({link.entity.id}), "
+                f"matched “{link.matched}” ({link.score:g})"
+            )
+        for line in [reading.message, *reading.notes]:
+            if line:
+                click.echo(f"  {line}")
+        for other in reading.alternatives:
+            click.echo(f"  could also be: {other}")
+        if body.answers:
+            click.secho("\nAnswers", bold=True)
+        for n, answer in enumerate(body.answers, 1):
+            click.echo(f"{n}. {_answer_line(answer)}")
+            if answer.description is not None:
+                click.echo(f"   {_description_line(answer.description)}")
+            for evidence in answer.evidence[:3]:
+                when = evidence.date or "undated"
+                quote = textwrap.shorten(evidence.quote, 140, placeholder="…")
+                click.echo(f"     “{quote}”  [{evidence.title}, {when}; {evidence.passage}]")
+        if body.passages:
+            click.secho("\nPassages", bold=True)
+        for n, hit in enumerate(body.passages, 1):
+            when = f", {hit.date}" if hit.date else ""
+            click.echo(f"{n}. {hit.title}{when}  [{hit.passage}]")
+            click.echo(textwrap.indent(textwrap.shorten(hit.text, 300, placeholder="…"), "   "))
+
+    emit(body, as_json, text)
+
+
+def _description_line(description: DescriptionOut) -> str:
+    """What the graph holds about an entity, in one line."""
+    parts = [", ".join(description.types)]
+    if description.aliases:
+        parts.append("also " + ", ".join(description.aliases[:4]))
+    lived = " ".join(
+        f"{word} {day}"
+        for word, day in (("from", description.start), ("until", description.end))
+        if day
+    )
+    if lived:
+        parts.append(lived)
+    parts.append(f"{description.facts} facts, named in {description.documents} documents")
+    return "; ".join(parts)
+
+
+def _answer_line(answer: AnswerOut) -> str:
+    """An answer in one line: the entity and the facts that make it one, or the path."""
+    if answer.path is not None:
+        return " → ".join(node.label for node in answer.path.nodes)
+    if answer.entity is None:
+        return ""
+    facts = []
+    for fact in answer.facts:
+        extra = fact.role or fact.rating
+        other = fact.object if fact.subject.id == answer.entity.id else fact.subject
+        facts.append(f"{fact.predicate}{f' ({extra})' if extra else ''} {other.label}")
+    said = f" — {'; '.join(dict.fromkeys(facts))}" if facts and not answer.description else ""
+    return f"{answer.entity.label} ({answer.entity.id}){said}"
 
 
 def _quote(evidence: EvidenceOut, indent: str = "      ") -> str:

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from api.ask.model import Answer, AskResult, DatedEvidence, Interpretation
 from graph.model import (
     EntityCard,
     EntityMatch,
@@ -508,3 +509,193 @@ UPLOAD_ERRORS: dict[int | str, dict] = {
         "parameter is missing or has a value it cannot take",
     },
 }
+# -- GET /ask ----------------------------------------------------------------------------------
+
+
+class DatedEvidenceOut(EvidenceOut):
+    """A quote with its document's title and date."""
+
+    title: str
+    date: str | None = Field(description="the document's date (ISO 8601), if it states one")
+
+    @classmethod
+    def of_dated(cls, evidence: DatedEvidence) -> DatedEvidenceOut:
+        """From the service's type."""
+        quote = EvidenceOut.of(evidence)  # type: ignore[arg-type]  # the same fields, and more
+        return cls(**quote.model_dump(), title=evidence.title, date=evidence.date)
+
+
+class LinkOut(BaseModel):
+    """Words of the question and the entity they were read as naming."""
+
+    slot: str = Field(description="the slot of the question shape the words fill")
+    text: str = Field(description="the words, as the question wrote them")
+    entity: EntityOut
+    score: float = Field(description="how well a name of the entity matched, 0-100")
+    matched: str = Field(description="the label, alias or abbreviation that matched")
+    others: list[EntityOut] = Field(description="other entities the words match as well")
+
+
+class UnknownOut(BaseModel):
+    """Words of the question that name no entity in the graph."""
+
+    slot: str
+    text: str
+    message: str = Field(description="no such entity 'X'; nearest: ...")
+    nearest: list[EntityOut]
+
+
+class TimeOut(BaseModel):
+    """The time the question asks about."""
+
+    text: str = Field(description='as asked: "in 2009", "before 2010", "as of 2012"')
+    start: str | None = Field(description="first day of the documents kept (ISO 8601)")
+    end: str | None = Field(description="last day of the documents kept (ISO 8601)")
+    at: str | None = Field(
+        description="the day councils and bodies must have existed on (for 'as of'); "
+        "null: at any time in the window"
+    )
+
+
+class InterpretationOut(BaseModel):
+    """How the question was read, so that it can be seen and corrected."""
+
+    shape: str | None = Field(description="the shape of question recognised; null: none fits")
+    reading: str = Field(description="the question as understood, in words")
+    pattern: str | None = Field(description="the form of the shape that matched")
+    entities: list[LinkOut]
+    unknown: list[UnknownOut] = Field(description="words that name no entity")
+    predicates: list[str] = Field(description="the relations read to answer it")
+    kinds: list[str] = Field(description="the kinds of entity an answer may be")
+    role: str | None = Field(description="the post asked about")
+    rating: str | None = Field(description="the rating asked about")
+    time: TimeOut | None
+    message: str | None = Field(description="why there is no answer, when there is none")
+    notes: list[str] = Field(description="what was left out of the answers, and why")
+    alternatives: list[str] = Field(description="other ways the question could be read")
+
+    @classmethod
+    def of(cls, reading: Interpretation) -> InterpretationOut:
+        """From the service's type."""
+        window = reading.time
+        return cls(
+            shape=reading.shape,
+            reading=reading.reading,
+            pattern=reading.pattern,
+            entities=[
+                LinkOut(
+                    slot=link.slot,
+                    text=link.text,
+                    entity=EntityOut.of(link.entity),
+                    score=link.score,
+                    matched=link.matched,
+                    others=[EntityOut.of(e) for e in link.others],
+                )
+                for link in reading.entities
+            ],
+            unknown=[
+                UnknownOut(
+                    slot=u.slot,
+                    text=u.text,
+                    message=u.message,
+                    nearest=[EntityOut.of(e) for e in u.nearest],
+                )
+                for u in reading.unknown
+            ],
+            predicates=list(reading.predicates),
+            kinds=list(reading.kinds),
+            role=reading.role,
+            rating=reading.rating,
+            time=TimeOut(text=window.text, start=window.start, end=window.end, at=window.at)
+            if window
+            else None,
+            message=reading.message,
+            notes=list(reading.notes),
+            alternatives=list(reading.alternatives),
+        )
+
+
+class FactOut(BaseModel):
+    """A fact an answer rests on (its quotes are the answer's evidence)."""
+
+    subject: EntityOut
+    predicate: str
+    object: EntityOut
+    role: str | None = None
+    rating: str | None = None
+
+
+class DescriptionOut(BaseModel):
+    """What the graph holds about one entity, in brief."""
+
+    types: list[str]
+    aliases: list[str]
+    identifiers: dict[str, str]
+    start: str | None = Field(description="when the council or body began, where known")
+    end: str | None = Field(description="when it ended, where known")
+    documents: int = Field(description="how many documents name it")
+    facts: int = Field(description="how many stated facts it takes part in")
+
+
+class AnswerOut(BaseModel):
+    """One answer: an entity (with the facts that make it one) or a path, and its quotes."""
+
+    entity: EntityOut | None = None
+    facts: list[FactOut] = Field(default_factory=list)
+    path: PathOut | None = None
+    description: DescriptionOut | None = None
+    evidence: list[DatedEvidenceOut] = Field(
+        description="the quotes that state it, newest document first"
+    )
+
+    @classmethod
+    def of(cls, answer: Answer) -> AnswerOut:
+        """From the service's type."""
+        description = answer.description
+        return cls(
+            entity=EntityOut.of(answer.entity) if answer.entity else None,
+            facts=[
+                FactOut(
+                    subject=EntityOut.of(r.subject),
+                    predicate=r.predicate,
+                    object=EntityOut.of(r.object),
+                    role=r.role,
+                    rating=r.rating,
+                )
+                for r in answer.relations
+            ],
+            path=PathOut.of(answer.path) if answer.path else None,
+            description=DescriptionOut(
+                types=list(description.types),
+                aliases=list(description.aliases),
+                identifiers=description.identifiers,
+                start=description.start,
+                end=description.end,
+                documents=description.documents,
+                facts=description.facts,
+            )
+            if description
+            else None,
+            evidence=[DatedEvidenceOut.of_dated(e) for e in answer.evidence],
+        )
+
+
+class AskOut(BaseModel):
+    """The answer to GET /ask."""
+
+    question: str
+    interpretation: InterpretationOut
+    answers: list[AnswerOut] = Field(description="from the graph's facts; best first")
+    passages: list[SearchResultOut] = Field(
+        description="the search results for the question, always given"
+    )
+
+    @classmethod
+    def of(cls, result: AskResult) -> AskOut:
+        """From the service's type."""
+        return cls(
+            question=result.question,
+            interpretation=InterpretationOut.of(result.interpretation),
+            answers=[AnswerOut.of(a) for a in result.answers],
+            passages=[SearchResultOut.of(h) for h in result.passages],
+        )

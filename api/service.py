@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from api.ask.model import AskResult
 from api.settings import Settings
 from graph import backends, queries
 from graph.build import REFERENCE_GRAPH, graph_iri, reference_triples
@@ -517,13 +518,20 @@ class CivicGraph:
         )
         return PathsAnswer(start, end, max_hops, paths, weak)
 
+    def ask(self, question: str, *, as_of: str | None = None, k: int = 5) -> AskResult:
+        """A question in plain English, answered from the graph with the quotes that state
+        each answer, beside the `k` passages search finds for it."""
+        from api.ask import answer_question
+
+        return answer_question(self, question, as_of=as_of, k=k)
+
     @property
     def _timeout(self) -> float:
         return self.settings.query_timeout_s
 
     def warm(self) -> None:
         """Load the entity names and the leads now, and then, in the background, the path
-        projection, the passage catalogue, the vectors and the model, so that the server
+        projection, the document list, the indexes and the model, so that the server
         answers at once and no first request pays for loading; /health waits for all of it."""
         self.leads()
         self._warming = True
@@ -540,6 +548,9 @@ class CivicGraph:
             _ = self.keywords
             _ = self.index
             self.embedder.encode_query("warm up")
+            from api.ask import prepare
+
+            prepare()
         except Exception:  # the request that needs the part reports the error
             log.exception("warming up failed")
         finally:

@@ -703,6 +703,18 @@ def co_mention_evidence(
     return tuple(out)
 
 
+def mention_evidence(
+    store: Store,
+    names: EntityIndex,
+    ref: str,
+    *,
+    limit: int = 3,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> tuple[Evidence, ...]:
+    """Passages that name one entity, each quoted around its name."""
+    return co_mention_evidence(store, names, ref, ref, limit=limit, timeout_s=timeout_s)
+
+
 def _names_of(names: EntityIndex, ref: str) -> list[str]:
     info = names.get(ref)
     if info is None:

@@ -180,23 +180,30 @@ class SparqlPool:
     def run(self, query: PreparedQuery, fmt: ResultFormat) -> SparqlResult:
         """Run a query on an idle worker within the time limit; 503 when it ran past the limit,
         when it would be one long query too many, or when no slot frees in time."""
+        # the limit counts from the request's arrival: waiting for a slot or a worker is
+        # part of the time the client waits
+        deadline = time.monotonic() + self.timeout_s
         if not self._slots.acquire(timeout=QUEUE_WAIT_S):
             retry = self._retry_after()
             raise Busy(f"the SPARQL endpoint is busy; try again in {retry} s", retry_after=retry)
         try:
             worker = self._take_worker()
-            return self._run_on(worker, query, fmt)
+            return self._run_on(worker, query, fmt, deadline)
         finally:
             self._slots.release()
 
-    def _run_on(self, worker: _Worker, query: PreparedQuery, fmt: ResultFormat) -> SparqlResult:
-        deadline = time.monotonic() + self.timeout_s
+    def _run_on(
+        self, worker: _Worker, query: PreparedQuery, fmt: ResultFormat, deadline: float
+    ) -> SparqlResult:
+        if time.monotonic() >= deadline:
+            self._release(worker)
+            raise QueryTimeout(f"query ran past its limit of {self.timeout_s:g} s")
         try:
             worker.send((str(self.path), self._generation(), query.text, fmt.graph, fmt.name))
         except OSError:
             outcome: tuple | bool | None = False
         else:
-            outcome = worker.receive(min(LONG_AFTER_S, self.timeout_s))
+            outcome = worker.receive(min(LONG_AFTER_S, deadline - time.monotonic()))
         if outcome is None:
             outcome = self._run_long(worker, deadline)
         if outcome is False:

@@ -324,8 +324,13 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 
 def _surface_spellings(name: str) -> list[str]:
-    """A name as written plus its spelling with spaces for hyphens and "and" for "&"."""
+    """A name as written plus its spelling with spaces for hyphens, "and" for "&", and
+    "St" with or without its full stop ("St. Helens", "St Albans")."""
     spellings = [name]
+    if re.search(r"\bSt\. ", name):
+        spellings.append(re.sub(r"\bSt\. ", "St ", name))
+    elif re.search(r"\bSt ", name):
+        spellings.append(re.sub(r"\bSt ", "St. ", name))
     if "-" in name:
         spellings.append(name.replace("-", " "))
     if "&" in name:

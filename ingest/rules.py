@@ -460,8 +460,11 @@ class CueFrame(_Strict):
 
     cues: list[str] = Field(min_length=1)
     whole_first: list[str] = Field(default_factory=list)  # membership: "X includes A and B"
+    # membership: words that make councils members, but a body a part ("Leeds is part of the
+    # combined authority"; "the unit, part of the department" is a sub-organisation)
+    councils_only: list[str] = Field(default_factory=list)
 
-    _check = field_validator("cues", "whole_first")(_words)
+    _check = field_validator("cues", "whole_first", "councils_only")(_words)
 
 
 class VerbPost(_Strict):
@@ -594,7 +597,12 @@ def load_rule_file(name: str, rules_dir: Path = RULES_DIR) -> Any:
     """Read and validate ``{rules_dir}/{name}.yaml`` against its schema."""
     if name not in SCHEMAS:
         raise RuleError(rules_dir / f"{name}.yaml", None, f"no schema for rules {name!r}")
-    path = rules_dir / f"{name}.yaml"
+    return validate_yaml_file(rules_dir / f"{name}.yaml", SCHEMAS[name])
+
+
+def validate_yaml_file(path: Path, schema: type[BaseModel]) -> Any:
+    """Read a YAML file and validate it against `schema`; a problem raises RuleError naming
+    the file, the line of the entry at fault, and the reason."""
     if not path.is_file():
         raise RuleError(path, None, "rules file not found")
     try:
@@ -606,7 +614,7 @@ def load_rule_file(name: str, rules_dir: Path = RULES_DIR) -> Any:
     if not isinstance(raw, dict):
         raise RuleError(path, 1, "expected a mapping at the top")
     try:
-        return SCHEMAS[name].model_validate(_strip_lines(raw))
+        return schema.model_validate(_strip_lines(raw))
     except ValidationError as exc:
         first = exc.errors()[0]
         raise RuleError(path, _line_of(raw, tuple(first["loc"])), _reason(first)) from None

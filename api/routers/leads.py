@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import ServiceDep
-from api.schemas import ENTITY_ERRORS, LeadsOut
+from api.schemas import ENTITY_ERRORS, NAMED, LeadsOut
 
 router = APIRouter(tags=["graph"])
 
@@ -17,10 +17,11 @@ def leads(
     request: Request,
     service: ServiceDep,
     theme: Annotated[
-        str | None, Query(description="only this theme or programme (id, IRI or name)")
+        str | None,
+        Query(pattern=NAMED, description="only this theme or programme (id, IRI or name)"),
     ] = None,
     council: Annotated[
-        str | None, Query(description="only this council or body (id, IRI or name)")
+        str | None, Query(pattern=NAMED, description="only this council or body (id, IRI or name)")
     ] = None,
 ) -> Response:
     """Every council or body that leads a theme or programme, with the quotes that say so."""

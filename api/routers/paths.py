@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import ServiceDep
-from api.schemas import ENTITY_ERRORS, PathsOut, error_responses
+from api.schemas import ENTITY_ERRORS, NAMED, PathsOut, error_responses
 from api.service import MAX_HOPS, MAX_PATHS
 
 router = APIRouter(tags=["graph"])
@@ -23,8 +23,8 @@ router = APIRouter(tags=["graph"])
 )
 def paths(
     service: ServiceDep,
-    source: Annotated[str, Query(min_length=1, description="id, IRI or name")],
-    target: Annotated[str, Query(min_length=1, description="id, IRI or name")],
+    source: Annotated[str, Query(pattern=NAMED, description="id, IRI or name")],
+    target: Annotated[str, Query(pattern=NAMED, description="id, IRI or name")],
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="longest path, in hops")] = 4,
     limit: Annotated[int, Query(ge=1, le=MAX_PATHS, description="how many paths")] = 5,
 ) -> PathsOut:

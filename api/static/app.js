@@ -1,6 +1,7 @@
 // civicgraph explorer: a hash-routed single page over the JSON API. No build step.
 //
 // Routes (each view has its own URL, so links can be shared and the back button works):
+//   #/ask?q=..&as_of=..                   a question in plain English, answered from the graph
 //   #/search?q=..&document=..&type=..     passages ranked for a query
 //   #/entity/{kind}/{key}                 an entity card (a label works too: #/entity/Kent)
 //   #/leads?theme=..&council=..&sort=..   who leads what
@@ -10,6 +11,7 @@
 
 import { h, replace } from "./js/dom.js";
 import { renderSearch } from "./js/views/search.js";
+import { renderAsk } from "./js/views/ask.js";
 import { renderEntity } from "./js/views/entity.js";
 import { renderLeads } from "./js/views/leads.js";
 import { renderPath } from "./js/views/path.js";
@@ -51,6 +53,7 @@ export function currentRoute() {
 const VIEWS = {
   "": renderSearch,
   search: renderSearch,
+  ask: renderAsk,
   entity: renderEntity,
   leads: renderLeads,
   path: renderPath,
@@ -59,7 +62,7 @@ const VIEWS = {
   document: renderDocument,
 };
 
-const NAV = { "": "search", search: "search", entity: null, leads: "leads", path: "path", paths: "path", documents: "documents", document: "documents" };
+const NAV = { "": "search", search: "search", ask: "ask", entity: null, leads: "leads", path: "path", paths: "path", documents: "documents", document: "documents" };
 
 async function route() {
   const current = ++navigation;

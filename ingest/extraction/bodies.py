@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from ingest.extraction.candidates import Candidate, Flags, drop_contained, token_set
-from ingest.extraction.labels import BODY, PROGRAMME, ROLE
+from ingest.extraction.labels import BODY, ORG_LABELS, PROGRAMME, ROLE
 from ingest.extraction.scan import ScanBase
 from ingest.extraction.tokens import (
     CONNECTORS,
     COUNCIL_WORDS,
+    POSSESSIVE_INSIDE,
     URLISH,
     abbreviation_fits,
     capitalised_runs,
     clean_name_span,
     is_capitalised,
+    is_possessive,
     split_list,
 )
 from ingest.gazetteer import normalise_name
@@ -50,6 +52,10 @@ class BodyScan(ScanBase):
         }
         for start, end, from_model in spans:
             start, end = clean_name_span(doc[start:end])
+            for k in range(end - 2, start, -1):
+                if is_possessive(doc[k]) and doc[k - 1].lower_ not in POSSESSIVE_INSIDE:
+                    start = k + 1  # the model's "LGA's Community Wellbeing Board": two names
+                    break
             # "Because the CCG ...", "Yes, Health and ...", "Members of the Board": a word that
             # opens the sentence is not part of the name
             while start < end and (
@@ -276,7 +282,15 @@ class BodyScan(ScanBase):
             # ("Head of Business Systems", "Secretary for Finance"): only a name the model
             # reads as an organisation
             if doc[i].lower_ in ("of", "for", "to") and from_model:
-                return True
+                # "Head of Business Systems, Coventry City Council": the employer follows
+                follows = end + 1 < len(doc) and doc[end].text == ","
+                return not (
+                    follows
+                    and any(
+                        c.start in (end + 1, end + 2) and c.label in ORG_LABELS and not c.flags.bare
+                        for c in blocked
+                    )
+                )
         if doc[end - 1].lower_ in self.rules.programme_heads:
             return False  # "the Digital Forum, a network of ...": a forum is a programme
         return self._apposition_says_organisation(end)

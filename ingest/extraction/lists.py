@@ -99,9 +99,17 @@ class ListReader:
                 self.ratings[phrase_words(phrase)] = value.rating
         self.rating_values = Phrases(" ".join(p) for p in self.ratings)
         self.rating_verbs = Phrases(frames.rating.verbs)
-        self.members_first = Phrases(frames.membership.cues)
+        self.members_first = Phrases([*frames.membership.cues, *frames.membership.councils_only])
+        self.councils_only = Phrases(frames.membership.councils_only)
+        self.any_members = Phrases([*frames.membership.cues, *frames.membership.whole_first])
         self.whole_first = Phrases(frames.membership.whole_first)
-        self.membership = Phrases([*frames.membership.cues, *frames.membership.whole_first])
+        self.membership = Phrases(
+            [
+                *frames.membership.cues,
+                *frames.membership.whole_first,
+                *frames.membership.councils_only,
+            ]
+        )
         self.participation = Phrases(frames.participation.cues)
 
     # -- finding lists ----------------------------------------------------------------------
@@ -169,6 +177,13 @@ class ListReader:
             return _claims(found, councils, Predicate.RATED, scheme, start, quote, rating=value)
         if self.negative.any(words, context):
             return []
+        part_of = [c for c, _ in self.councils_only.find(words, context) if self._says(found, c)]
+        if (
+            self.councils_only.any(words, context)
+            and not self.any_members.any(words, context)
+            and (not part_of or len(councils) < len(found.refs))
+        ):
+            return []  # "the unit, part of the department": a sub-organisation (parts.py)
         if self.membership.any(words, context):
             owner = self._owner(found, resolver, start)
             if owner is not None:
@@ -189,6 +204,21 @@ class ListReader:
             if programme is not None:
                 return _claims(found, members, Predicate.PARTICIPATES_IN, programme, start, quote)
         return []
+
+    def _says(self, found: OrgList, cue: int) -> bool:
+        """Whether a word at ``cue`` is what the listed organisations are said to be: it
+        follows the last of them with no more than link words between ("Leeds and Bradford
+        are now part of"), not an aside about something else."""
+        doc = found.line.doc
+        if not found.items or cue <= found.items[-1]:
+            return False
+        last = found.items[-1]
+        while last + 1 < cue and doc[last + 1].ent_type_ == doc[found.items[-1]].ent_type_:
+            last += 1  # the rest of the last name
+        between = doc[last + 1 : cue]
+        return len(between) <= 4 and all(
+            t.pos_ in ("AUX", "ADV", "VERB", "DET") or t.lower_ in ("all", "both") for t in between
+        )
 
     def _takes_part(self, found: OrgList, words: list[str]) -> bool:
         """Whether a council standing alone is the one a participation word speaks of: the

@@ -95,6 +95,20 @@ class RoleScan(ScanBase):
             out.append(Candidate(left, final_end, ROLE, "role", Flags(role=info)))
         return out
 
+    def _employer_after_name(self, k: int, taken: set[int]) -> bool:
+        """Whether the capitalised words from ``k`` are followed by a comma and a name found
+        already: "Head of Business Systems, Coventry City Council" names its employer after
+        the portfolio."""
+        doc = self.doc
+        end = k
+        while (
+            end < len(doc)
+            and end not in taken
+            and (is_capitalised(doc[end]) or doc[end].lower_ in ("and", "&"))
+        ):
+            end += 1
+        return end > k and end + 1 < len(doc) and doc[end].text == "," and end + 1 in taken
+
     def _portfolio(self, i: int, rule: RoleRule, taken: set[int]) -> int:
         """The end of the portfolio that follows a post word at token ``i``, or ``i``."""
         doc, n = self.doc, len(self.doc)
@@ -114,6 +128,7 @@ class RoleScan(ScanBase):
             doc[k].ent_type_ in ("ORG", "GPE")
             and is_capitalised(doc[k])
             and not self._portfolio_words(k)
+            and not self._employer_after_name(k, taken)
         ):
             return i
         end = j
@@ -212,6 +227,15 @@ class PeopleScan(ScanBase):
         comma = next((i for i in range(start, end) if doc[i].text == ","), None)
         if comma is not None:
             end = comma  # "Ann Lee, Devon's": the model ran the name into what follows it
+        while (
+            end + 1 < len(doc)
+            and doc[end].text == "-"
+            and not doc[end - 1].whitespace_
+            and not doc[end].whitespace_
+            and is_capitalised(doc[end + 1])
+            and (end + 1) not in taken
+        ):
+            end += 2  # the model stopped at the hyphen of "Ash-Reyes"
         while end > start and ((end - 1) in taken or not name_token(doc[end - 1])):
             end -= 1
         if end - start < 1 or any(i in taken for i in range(start, end)):

@@ -141,6 +141,10 @@ class PostReader(PostShapes):
                         people.insert(0, earlier)
                 return people
             lower = t.lower_
+            if lower == "and" and commas == 0:
+                first = self._first_conjunct_subject(line, sentence, k)
+                if first is not None:
+                    return [first]  # "Holt took 52 per cent and becomes mayor of X"
             earlier_post = self._coordinated_post(line, sentence, k)
             if earlier_post is not None:
                 k = earlier_post - 1  # "Holt, chair of the network and leader of X"
@@ -163,6 +167,20 @@ class PostReader(PostShapes):
                 return []
             k -= 1
         return []
+
+    def _first_conjunct_subject(self, line: LineContext, sentence: Span, k: int) -> int | None:
+        """The person who is the subject of the first of two verb phrases joined at ``k``
+        ("and"), when the second opens with a link verb: "Holt, a former councillor, won the
+        seat and is now leader of X"."""
+        doc = line.doc
+        if k + 1 >= sentence.end or doc[k + 1].tag_ not in ("VBZ", "VBD", "VBP", "MD"):
+            return None
+        for v in range(k - 1, max(sentence.start, k - 12) - 1, -1):
+            if doc[v].text in (",", ";", "(") or is_mention(line, v, (ROLE,)):
+                return None
+            if doc[v].tag_ in ("VBD", "VBZ", "VBP"):
+                return self._person_before(line, sentence, v)
+        return None
 
     def _coordinated_post(self, line: LineContext, sentence: Span, k: int) -> int | None:
         """The earlier post word of "ROLE of ORG and" that ends at ``k`` ("and"), if any."""

@@ -209,17 +209,22 @@ def test_heavy_queries_neither_starve_the_server_nor_outlive_their_limit(
             (answer.status_code, time.perf_counter() - started, answer.headers.get("retry-after"))
         )
 
-    # the CPU the SPARQL workers use, sampled every 0.25 s: (seconds since the burst, cores)
+    # the CPU the SPARQL workers use, sampled every 0.25 s: (seconds since the burst, cores).
+    # A worker killed within a window is counted at the rate it ran in the window before, so
+    # that the moment a query is stopped is never hidden by its process vanishing.
     pid = sparql_server.process.pid
     samples: list[tuple[float, float]] = []
 
     def sample() -> None:
-        last = sum(tree_cpu_s(child) for child in children(pid))
+        last = {child: tree_cpu_s(child) for child in children(pid)}
+        rates: dict[int, float] = {}
         while not stop.is_set():
             time.sleep(0.25)
-            now = sum(tree_cpu_s(child) for child in children(pid))
-            samples.append((time.perf_counter() - burst, (now - last) / 0.25))
-            last = now
+            now = {child: tree_cpu_s(child) for child in children(pid)}
+            cores = {child: (used - last.get(child, 0.0)) / 0.25 for child, used in now.items()}
+            ended = sum(rate for child, rate in rates.items() if child not in now)
+            samples.append((time.perf_counter() - burst, sum(cores.values()) + ended))
+            last, rates = now, cores
 
     clients = [httpx.Client(timeout=60) for _ in range(8)]
     prober = threading.Thread(target=probe)
@@ -253,9 +258,10 @@ def test_heavy_queries_neither_starve_the_server_nor_outlive_their_limit(
         print(f"{name}: {len(measured)} answers, slowest {slowest * 1000:.0f} ms")
         assert slowest < 0.5, (name, slowest)
 
-    # the workers' CPU fell to the small probes' share (under a fifth of a core) within the
-    # limit, and stayed there
-    busy = [at for at, cores in samples if cores >= 0.2]
+    # the workers' CPU fell to the small probes' share within the limit, and stayed there: no
+    # heavy query went on holding a core (each one holds a whole core while it runs)
+    print("workers' cores:", [(round(at, 2), round(cores, 2)) for at, cores in samples])
+    busy = [at for at, cores in samples if cores >= 0.5]
     idle_at = max(busy, default=0.0)
     print(f"workers' CPU idle {idle_at:.2f} s after the burst began (limit {LIMIT_S} s)")
     assert samples[-1][0] > LIMIT_S and idle_at <= LIMIT_S + 0.5

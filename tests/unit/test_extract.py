@@ -156,6 +156,63 @@ def test_council_post_without_organisation_takes_the_council_in_focus(extract) -
     assert ("person/nadia-farr", "holdsPost", "council/der") in facts(extraction)
 
 
+def test_a_capitalised_portfolio_before_the_employer_is_no_body(extract) -> None:
+    text = "Dana Whitlow, Head of Digital Services, Leeds City Council, presented the paper."
+    extraction = run(extract, text)
+    assert not refs(extraction, EntityKind.BODY)
+    assert facts(extraction) == {("person/dana-whitlow", "holdsPost", "council/lds")}
+
+
+def test_a_council_part_of_a_partnership_is_a_member_and_a_unit_a_part(extract) -> None:
+    text = (
+        "Torbay Council remains part of the Heart of the South West Local Enterprise "
+        "Partnership. The Rough Sleeping Unit is part of the Department for Communities and "
+        "Local Government."
+    )
+    found = facts(run(extract, text))
+    assert (
+        "council/tob",
+        "memberOf",
+        "body/heart-of-the-south-west-local-enterprise-partnership",
+    ) in found
+    assert (
+        "body/rough-sleeping-unit",
+        "subOrganizationOf",
+        "body/department-for-communities-and-local-government",
+    ) in found
+    assert not any(p == "memberOf" and s.startswith("body/") for s, p, _ in found)
+
+
+def test_a_model_name_with_a_possessive_is_two_names(extract) -> None:
+    text = "Cllr Ada Lyle, chair of the LGA’s Culture, Tourism and Sport Board, spoke."
+    found = facts(run(extract, text))
+    assert (
+        "body/culture-tourism-and-sport-board",
+        "subOrganizationOf",
+        "body/local-government-association",
+    ) in found
+
+
+def test_saint_with_or_without_its_full_stop(extract) -> None:
+    councils = refs(run(extract, "St Helens and St. Albans agreed the plan."), EntityKind.COUNCIL)
+    assert len(councils) == 2
+
+
+def test_a_hyphenated_surname_is_one_name(extract) -> None:
+    text = "The council's first chair is Cllr Tamsin Orde-Pryce."
+    people = {e.label for e in run(extract, text).entities if e.kind is EntityKind.PERSON}
+    assert people == {"Tamsin Orde-Pryce"}
+
+
+def test_a_post_in_the_second_of_two_verb_phrases(extract) -> None:
+    text = (
+        "Mara Quist, a former councillor from Ripon, won 52 per cent of the vote and is now "
+        "mayor of the West Yorkshire Combined Authority."
+    )
+    found = facts(run(extract, text, date="2021-06-01"))
+    assert any(s == "person/mara-quist" and p == "headOf" for s, p, _ in found)
+
+
 def test_two_posts_in_one_apposition(extract) -> None:
     text = (
         "Cllr Petra Lowe, chair of the District Councils' Network and leader of Mendip "

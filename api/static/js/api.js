@@ -74,6 +74,7 @@ export function entityPath(id) {
 
 export const href = {
   search: (params) => "#" + withParams("/search", params),
+  ask: (params) => "#" + withParams("/ask", params),
   entity: (id) => `#/entity/${String(id).split("/").map(encodeURIComponent).join("/")}`,
   leads: (params) => "#" + withParams("/leads", params),
   path: (params) => "#" + withParams("/path", params),

@@ -3,6 +3,7 @@
 import { h, replace, queryTerms, termPattern, highlight, formatDate, announce } from "../dom.js";
 import { KINDS, KIND_LABELS, getJSON, href } from "../api.js";
 import { documentIndex, entityChip, errorState, loading, problem, settle } from "./common.js";
+import { ASK_EXAMPLES, askForm } from "./ask.js";
 
 const EXCERPT = 520;
 const EXAMPLES = [
@@ -177,7 +178,15 @@ function home() {
   return h(
     "div",
     { class: "home" },
-    h("h2", { id: "results-heading" }, "Try a question"),
+    h(
+      "section",
+      { class: "ask-home", "aria-labelledby": "ask-heading" },
+      h("h2", { id: "ask-heading" }, "Ask in plain English"),
+      h("p", { class: "muted" }, "Answered from the facts the documents state, with the quotes that state them."),
+      askForm(),
+      h("ul", { class: "examples" }, ASK_EXAMPLES.map((q) => h("li", null, h("a", { href: href.ask({ q }) }, q)))),
+    ),
+    h("h2", { id: "results-heading" }, "Try a search"),
     h(
       "ul",
       { class: "examples" },
@@ -234,7 +243,7 @@ function excerptOf(full, pattern) {
   };
 }
 
-function resultItem(r, pattern, docs) {
+export function resultItem(r, pattern, docs) {
   const text = String(r.text || "");
   const doc = docs.get(r.document) || {};
   const title = r.title || doc.title || r.document || "Untitled document";
