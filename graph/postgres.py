@@ -113,9 +113,36 @@ def _create_extension(url: str) -> None:
         ) from None
 
 
-class PgVectorIndex:
+class _IndexedDocuments:
+    """What both indexes answer from their table of documents (`documents_table`: each
+    document's key and number of passages)."""
+
+    db: _Database
+    documents_table: str
+
+    def documents(self) -> set[str]:
+        """The documents indexed."""
+        rows = self.db.connection().execute(f"SELECT document FROM {self.documents_table}")
+        return {d for (d,) in rows}
+
+    def count(self) -> int:
+        """The number of passages indexed."""
+        row = self.db.connection().execute(f"SELECT sum(passages) FROM {self.documents_table}")
+        return int(row.fetchone()[0] or 0)
+
+    def flush(self) -> None:
+        """Nothing waits: each document's transaction is committed as it is written."""
+
+    def close(self) -> None:
+        """Close the connections."""
+        self.db.close()
+
+
+class PgVectorIndex(_IndexedDocuments):
     """Every sentence vector a row of `cg_vectors`, searched through pgvector's HNSW index;
     `cg_vector_documents` counts each document's passages."""
+
+    documents_table = "cg_vector_documents"
 
     def __init__(self, url: str, dimension: int, *, read_only: bool = False) -> None:
         self.dimension = dimension
@@ -240,27 +267,12 @@ class PgVectorIndex:
             wanted *= 4
         return sorted(best.items(), key=lambda item: (-item[1], item[0]))[:k]
 
-    def documents(self) -> set[str]:
-        """The documents indexed."""
-        rows = self.db.connection().execute("SELECT document FROM cg_vector_documents")
-        return {d for (d,) in rows}
 
-    def count(self) -> int:
-        """The number of passages indexed."""
-        row = self.db.connection().execute("SELECT sum(passages) FROM cg_vector_documents")
-        return int(row.fetchone()[0] or 0)
-
-    def flush(self) -> None:
-        """Nothing waits: each document's transaction is committed as it is written."""
-
-    def close(self) -> None:
-        """Close the connections."""
-        self.db.close()
-
-
-class PgKeywordIndex:
+class PgKeywordIndex(_IndexedDocuments):
     """Each passage a row of `cg_passages` with a weighted tsvector (text A, heading B,
     title C); `cg_terms` counts the passages that hold each stemmed word, for bm25's idf."""
+
+    documents_table = "cg_keyword_documents"
 
     def __init__(self, url: str, *, read_only: bool = False) -> None:
         self.read_only = read_only
@@ -425,20 +437,3 @@ class PgKeywordIndex:
             [*params, k],
         ).fetchall()
         return [(passage, float(score)) for passage, score in rows]
-
-    def documents(self) -> set[str]:
-        """The documents indexed."""
-        rows = self.db.connection().execute("SELECT document FROM cg_keyword_documents")
-        return {d for (d,) in rows}
-
-    def count(self) -> int:
-        """The number of passages indexed."""
-        row = self.db.connection().execute("SELECT sum(passages) FROM cg_keyword_documents")
-        return int(row.fetchone()[0] or 0)
-
-    def flush(self) -> None:
-        """Nothing waits: each document's transaction is committed as it is written."""
-
-    def close(self) -> None:
-        """Close the connections."""
-        self.db.close()
