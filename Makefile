@@ -38,9 +38,11 @@ bench: install
 	$(BIN)/python tests/bench/bench_graph.py
 	$(BIN)/python tests/bench/bench_ask.py
 
-# vector search at 20,000 and 100,000 passages (generated vectors), approximate against exact
+# vector search at 20,000 and 100,000 passages (generated vectors), approximate against exact;
+# then pgvector at 20,000
 bench-scale: install
 	$(BIN)/python tests/bench/bench_scale.py
+	$(BIN)/python tests/bench/bench_scale.py --backend pgvector --passages 20000
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -2,6 +2,7 @@
 the same vectors; prints a table.
 
     python tests/bench/bench_scale.py [--passages 20000,100000] [--rows 2] [--queries 200]
+                                      [--backend usearch|pgvector]
 
 The passages' vectors are GENERATED, not embedded (embedding 100,000 passages takes hours on
 this machine): a few hundred sentences of the synthetic corpus's genre are embedded with the
@@ -15,14 +16,17 @@ For each size: the time to build the index (documents of ten passages written, t
 into a snapshot), recall@10 of the approximate index against the exact scan (the share of
 the exact top ten passages it returns), search p50/p95 with the query embedding, and, in a
 fresh process, the time from opening the index to its first answer and its resident memory
-at start and after 1,000 queries. Each size is bounded by `--budget-s` of building: past it
-the run stops with the sizes measured so far. "index alone" is the approximate search of a
-generated query without embedding it; "exact scan" the scan of every row held in memory.
+at start and after 1,000 queries (the embedded index only; with `--backend pgvector` the
+searches go to PostgreSQL with pgvector, started by the benchmark on loopback). Each size
+is bounded by `--budget-s` of building: past it the run stops with the sizes measured so
+far. "index alone" is the approximate search of a generated query without embedding it;
+"exact scan" the scan of every row held in memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import random
 import shutil
@@ -69,9 +73,9 @@ def generate(base: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def build(folder: Path, vectors: np.ndarray, rows: int) -> tuple[UsearchIndex, ExactScan, float]:
-    """The approximate index in `folder` and the exact scan, over the same passages."""
-    index = UsearchIndex(folder, vectors.shape[1], delta_rows=len(vectors) + 1)
+def build(index, vectors: np.ndarray, rows: int) -> tuple[object, ExactScan, float]:
+    """The approximate index (empty when given) and the exact scan, over the same passages;
+    the time the index took."""
     exact = ExactScan(vectors.shape[1])
     passages = len(vectors) // rows
     t0 = time.perf_counter()
@@ -82,7 +86,9 @@ def build(folder: Path, vectors: np.ndarray, rows: int) -> tuple[UsearchIndex, E
         block = vectors[first * rows : (numbers[-1] + 1) * rows]
         index.upsert(doc, keys, block)
         exact.put(doc, keys, block)
-    index.merge()
+    if isinstance(index, UsearchIndex):
+        index.merge()
+    index.flush()
     return index, exact, time.perf_counter() - t0
 
 
@@ -110,6 +116,25 @@ def child(folder: str, dimension: int, queries: str) -> None:
     print(json.dumps({"first_s": first, "rss_start": start_rss, "rss_after": rss_mb()}))
 
 
+def open_in_child(folder: Path, dimension: int) -> dict[str, float]:
+    """What `child` measures, in a fresh process."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            str(folder),
+            str(dimension),
+            str(folder / "queries.npy"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", default="20000,100000")
@@ -117,6 +142,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--budget-s", type=float, default=600.0)
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
+    parser.add_argument(
+        "--backend",
+        default="usearch",
+        choices=("usearch", "pgvector"),
+        help="pgvector: PostgreSQL from pgserver's binaries, started on loopback",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -129,11 +160,24 @@ def main() -> None:
     rng = np.random.default_rng(1)
     questions = [f"{s.split(',')[0]}?" for s in make_document(random.Random(5), 0).split(". ")]
     table = []
+    postgres = None
+    if args.backend == "pgvector":
+        from tests.servers import PostgresServer
+
+        postgres = PostgresServer()
+        atexit.register(postgres.stop)  # its data folder goes, however the run ends
     for passages in [int(p) for p in args.passages.split(",")]:
         work = Path(tempfile.mkdtemp(prefix="civicgraph-bench-scale-"))
         try:
             vectors = generate(base, passages * args.rows, rng)
-            index, exact, build_s = build(work, vectors, args.rows)
+            if postgres is not None:
+                from graph.postgres import PgVectorIndex
+
+                url = postgres.database(f"bench{passages}")
+                empty = PgVectorIndex(url, base.shape[1])
+            else:
+                empty = UsearchIndex(work, base.shape[1], delta_rows=len(vectors) + 1)
+            index, exact, build_s = build(empty, vectors, args.rows)
             queries = generate(base, args.queries, np.random.default_rng(9))
             recall, index_times = [], []
             for q in queries:
@@ -155,21 +199,9 @@ def main() -> None:
             np.save(work / "queries.npy", queries)
             index.close()
             del exact, index
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--child",
-                    str(work),
-                    str(base.shape[1]),
-                    str(work / "queries.npy"),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-                timeout=600,
-            )
-            opened = json.loads(out.stdout.strip().splitlines()[-1])
+            opened = None
+            if postgres is None:
+                opened = open_in_child(work, base.shape[1])
             times.sort()
             table.append(
                 (
@@ -189,7 +221,7 @@ def main() -> None:
         if build_s > args.budget_s:
             print(f"building {passages:,} passages took {build_s:.0f} s: stopping", flush=True)
             break
-    print("vectors GENERATED (mixes of real embeddings), queries embedded with the real model")
+    print(f"{args.backend}: vectors GENERATED (mixes of real embeddings), queries embedded")
     print(
         "| passages | sentence vectors | build | recall@10 vs exact | search p50 / p95 "
         "(query embedding included) | index alone p50 | exact scan p50 | open to first answer "
@@ -197,10 +229,11 @@ def main() -> None:
     )
     print("| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |")
     for passages, rows, build_s, recall, p50, p95, index_p50, exact_p50, opened in table:
+        first = f"{opened['first_s'] * 1000:.0f} ms" if opened else "—"
+        rss = f"{opened['rss_start']:.0f} / {opened['rss_after']:.0f} MB" if opened else "—"
         print(
             f"| {passages:,} | {rows:,} | {build_s:.1f} s | {recall:.3f} | {p50:.1f} / {p95:.1f} ms"
-            f" | {index_p50:.1f} ms | {exact_p50:.1f} ms | {opened['first_s'] * 1000:.0f} ms"
-            f" | {opened['rss_start']:.0f} / {opened['rss_after']:.0f} MB |"
+            f" | {index_p50:.1f} ms | {exact_p50:.1f} ms | {first} | {rss} |"
         )
 
 
