@@ -291,6 +291,10 @@ class CivicGraph:
             raise BadParameter("the query is empty; say what to search for")
         if mode not in SEARCH_MODES:
             raise BadParameter(f"unknown search mode {mode!r}; choose {', '.join(SEARCH_MODES)}")
+        if kind is not None and kind not in queries.ENTITY_KINDS:
+            raise BadParameter(
+                f"unknown entity type {kind!r}; choose {', '.join(queries.ENTITY_KINDS)}"
+            )
         documents = None
         if document:
             if not queries.document_exists(self.store, document, timeout_s=self._timeout):

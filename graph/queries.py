@@ -803,6 +803,10 @@ def documents(
 
 def document_exists(store: Store, key: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> bool:
     """Whether the store holds a document with this key."""
+    try:
+        _document(key)
+    except NotFound:
+        return False
     return store.ask(
         f"ASK {{ {_document(key)} a foaf:Document }}",
         timeout_s=timeout_s,
@@ -923,11 +927,20 @@ def mentioning_kind(
     }
 
 
+# Characters no IRI may hold: a key with one names nothing, and must not end the IRI written
+# into a query.
+_NOT_IN_IRI = re.compile(r'[\s<>"{}|^`\\]')
+
+
 def _document(key: str) -> str:
+    if _NOT_IN_IRI.search(key) or "/" in key or not key:
+        raise NotFound(f"no document {key!r}; GET /documents lists them")
     return f"<{iri('document', key)}>"
 
 
 def _passage(key: str) -> str:
+    if _NOT_IN_IRI.search(key) or "/" in key or not key:
+        raise NotFound(f"no passage {key!r}")
     return f"<{iri('passage', key)}>"
 
 

@@ -11,7 +11,7 @@ import pytest
 from api.service import CivicGraph
 from api.settings import Settings
 from graph import backends
-from graph.errors import BadParameter
+from graph.errors import BadParameter, NotFound
 from tests import fictional
 
 
@@ -53,3 +53,13 @@ def test_search_filters_by_document_and_refuses_an_unknown_mode(service) -> None
     assert hits and {h.document for h in hits} == {"ratings"}
     with pytest.raises(BadParameter, match="choose hybrid, dense, keyword"):
         service.search("Riverton", mode="bm25")
+
+
+def test_keys_and_types_that_name_nothing_are_refused_before_any_query(service) -> None:
+    for key in ("forum>", 'a"b', "a b", "a/b", "x} ?s ?p ?o {"):
+        with pytest.raises(NotFound):
+            service.search("council", document=key)
+        with pytest.raises(NotFound):
+            service.document(key)
+    with pytest.raises(BadParameter, match="unknown entity type"):
+        service.search("council", kind='council/") } #')
