@@ -324,3 +324,27 @@ def test_store_read_only_reads_and_refuses_writes(stores: StoreBackend) -> None:
     with pytest.raises((Unsupported, StoreBusy)):
         reader.replace_graph(G2, _quads(URIRef(G2), "b", "Bramhall"))
         reader.flush()
+
+
+@REMOTE
+def test_a_remote_graph_larger_than_a_batch_is_written_whole(oxigraph_server) -> None:
+    from graph.sparql_store import SparqlStore
+
+    oxigraph_server.clear()
+    store = SparqlStore(
+        oxigraph_server.query_endpoint, oxigraph_server.update_endpoint, batch_quads=3
+    )
+    try:
+        quads = [
+            q for n in range(4) for q in _quads(URIRef(G1), f"t{n}", f"Town number {n}")
+        ]  # 8 quads: sent in three requests to a staging graph, then moved
+        store.replace_graph(G1, _quads(URIRef(G1), "old", "Old town"))
+        store.replace_graph(G1, quads, drop=[G2])
+        store.flush()
+        assert _labels(store) == {f"Town number {n}" for n in range(4)}
+        assert store.graphs() == [G1]
+        # small graphs wait for the batch, and a read sends them first
+        store.replace_graph(G2, _quads(URIRef(G2), "b", "Bramhall"))
+        assert "Bramhall" in _labels(store)
+    finally:
+        store.close()
