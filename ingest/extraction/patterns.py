@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Token
 from graph.model import Claim, Predicate
 from ingest.extraction.labels import BODY, COUNCIL, ORG_LABELS, PERSON, PROGRAMME, ROLE, THEME
 from ingest.extraction.mention_rules import MentionRules
-from ingest.rules import Element, RelationRule, RelationsFile
+from ingest.rules import Element, RelationRule, RelationsFile, parse_pattern
 
 EXTRACTOR_PREFIX = "rule:"
 _ORDINALS = {
@@ -42,6 +42,10 @@ _ORDINALS = {
 }
 _SEPARATORS = (",", "and", "&", ";")
 _OPEN = "#open"  # suffix of the rules' variants whose last slot is on the next lines
+_ASIDE = "#aside"  # suffix of the variants that step over an aside after their subject
+# An aside between an organisation and what a rule says of it: "Medway Council, whose
+# leader is Cllr Hale, is the lead authority for ..."
+ASIDE = parse_pattern(", who|whose|which|where _{1,12} ,")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,8 @@ class RelationMatcher:
         for rule in relations.relations:
             elements = rule.elements
             self.rules[rule.name] = (rule, elements)
+            if _opens_with_organisation(elements):
+                self.rules[rule.name + _ASIDE] = (rule, [elements[0], *ASIDE, *elements[2:]])
             last = elements[-1]
             listable = set(last.kinds) <= set(ORG_LABELS) or last.kinds == (THEME,)
             if last.slot and listable and len(elements) > 2:
@@ -129,6 +135,18 @@ class RelationMatcher:
                 captures[element.capture] = doc[start + offset].text.lower()
         kinds = self.open_kinds.get(name, ())
         yield Hit(rule, elements, start, end, slots, captures, open_end, kinds)
+
+
+def _opens_with_organisation(elements: list[Element]) -> bool:
+    """Whether a pattern opens with an organisation and an optional comma ("ORG ,? ...")."""
+    return (
+        len(elements) > 2
+        and elements[0].slot is not None
+        and set(elements[0].kinds) <= set(ORG_LABELS)
+        and elements[0].op is None
+        and elements[1].words == (",",)
+        and elements[1].op == "?"
+    )
 
 
 def _last_word(doc: Doc) -> int:

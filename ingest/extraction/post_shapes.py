@@ -74,6 +74,10 @@ def _apposition_head(line: LineContext, sentence: Span, j: int) -> int:
     return j
 
 
+# The longest relative clause between an organisation and its passive verb, in tokens.
+_CLAUSE_WORDS = 12
+
+
 class PostShapes:
     """Head verbs, cabinets one member a line, and table rows."""
 
@@ -104,6 +108,8 @@ class PostShapes:
             while j >= sentence.start and (doc[j].lower_ in self.links or doc[j].text == ","):
                 j -= 1
             j = _apposition_head(line, sentence, j)  # "the Committee, a committee of X, chaired"
+            if not (j >= sentence.start and is_mention(line, j, ORG_LABELS)):
+                j = _before_relative_clause(line, sentence, j)
             if j >= sentence.start and is_mention(line, j, ORG_LABELS):
                 return [
                     Post(ref_at(line, person), ref_at(line, j), role, True, j, person + 1, True)
@@ -186,3 +192,14 @@ class PostShapes:
             person = ref_at(line, people[0])
             posts.append(Post(person, organisation, info.text, info.head, start, end))
         return posts
+
+
+def _before_relative_clause(line: LineContext, sentence: Span, j: int) -> int:
+    """The organisation a relative clause that ends at ``j`` follows: "the board that
+    oversees the deal [is chaired by]" (the model runs without a parser, so by the words)."""
+    doc = line.doc
+    for k in range(j, max(sentence.start, j - _CLAUSE_WORDS) - 1, -1):
+        if doc[k].lower_ in ("that", "which") and k - 1 >= sentence.start:
+            before = k - 2 if doc[k - 1].text == "," and k - 2 >= sentence.start else k - 1
+            return before if is_mention(line, before, ORG_LABELS) else -1
+    return -1

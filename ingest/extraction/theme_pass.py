@@ -70,7 +70,12 @@ class ThemePass:
         while start < end and (doc[start].is_punct or doc[start].lower_ in ("and", "or")):
             start += 1
         cut = start
-        while cut < end and (cut == start or doc[cut].lower_ not in rules.theme_stops):
+        while cut < end and (
+            cut == start
+            or doc[cut].lower_ not in rules.theme_stops
+            # a lone gerund needs what follows it: "working with people"
+            or (cut == start + 1 and doc[start].tag_ == "VBG")
+        ):
             if doc[cut].text in (";", ".", ":") or doc[cut].ent_type_ in ("DATE", "MONEY"):
                 break
             cut += 1

@@ -24,6 +24,7 @@ from graph.model import Claim, Predicate
 from ingest.extraction.labels import THEME
 from ingest.extraction.lexicon import Phrases
 from ingest.extraction.tokens import bullet_text, is_bullet
+from ingest.gazetteer import normalise_name
 
 EXTRACTOR = "list:themes"
 # The longest item a list holds as a theme, in words.
@@ -308,6 +309,15 @@ class ThemeReader:
                 break  # an unmarked list ends with its full stop
 
 
+# Words of a description that say nothing of which programme it is ("the new local
+# programme"), as they read with a final "s" taken off.
+_NOT_NAME_WORDS = frozenset(
+    {"new", "national", "local", "first", "second", "third", "whole", "main", "overall"}
+    | {"programme", "program", "scheme", "project", "initiative", "pilot", "plan"}
+    | {"ha", "have", "i", "are", "wa", "were", "will", "of", "and", "for", "in", "on", "to"}
+)
+
+
 def split_items(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
     """Token bounds of the items of "a, b and c" or "a; b; and c"; items that open alike
     ("to promote ..., and to prevent ...", "whether ..., what ... and how ...") split only
@@ -486,7 +496,29 @@ def _owner(
         for earlier in resolver.before(theme_list.start):
             if earlier.ref.startswith("programme/"):
                 return earlier.ref, None
+    named = _named_by_word(text, theme_list.start, resolver)
+    if named is not None:
+        # "the assessment framework has four themes": the programme named with its word
+        return named, None
     refers = bool(words & programme_words)
     if refers or not any(f.ref.split("/")[0] in ("council", "body") for f in before):
         return resolver.list_owner(cue_offset), None
     return None, None
+
+
+def _named_by_word(text: str, offset: int, resolver) -> str | None:
+    """The programme named before ``offset`` that a definite description in ``text`` names by
+    a word of its name ("the review framework" after "the Housing Quality Review")."""
+    described = re.match(r"\s*the\s+((?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*)", text)
+    if described is None:
+        return None
+    words = {w.rstrip("s") for w in described.group(1).split()} - _NOT_NAME_WORDS
+    if not words:
+        return None
+    for earlier in resolver.before(offset):
+        if not earlier.ref.startswith("programme/") or earlier.source == "anaphor":
+            continue
+        names = resolver.names_of(earlier.ref)
+        if any(words & {w.rstrip("s") for w in normalise_name(n).split()} for n in names):
+            return earlier.ref
+    return None

@@ -602,3 +602,56 @@ def test_names_are_found_in_any_sentence_of_a_line(extract) -> None:
     assert people == {"Priya Shah", "Tom Reyes"}
     assert ("person/priya-shah", "headOf", "council/ken") in facts(extraction)
     assert ("person/tom-reyes", "headOf", "council/con") in facts(extraction)
+
+
+def test_a_description_names_its_programme_by_a_word_of_its_name(extract) -> None:
+    # "the review framework" is the Housing Quality Review's, not the pilot named last
+    text = (
+        "The Housing Quality Review began in March, alongside the Warm Homes Pilot. "
+        "The review framework has three themes: safe homes, fair rents and tenant voice."
+    )
+    stated = [(s, o) for s, p, o in facts(run(extract, text)) if p == "hasTheme"]
+    owners, themes = {s for s, _ in stated}, {o for _, o in stated}
+    assert owners == {"programme/housing-quality-review"}
+    assert themes == {"theme/safe-homes", "theme/fair-rents", "theme/tenant-voice"}
+
+
+def test_a_gerund_item_keeps_what_follows_it(extract) -> None:
+    text = (
+        "The Housing Quality Review has three themes:\n\n"
+        "- working with tenants\n- providing support\n- leadership\n"
+    )
+    themes = {o for s, p, o in facts(run(extract, text)) if p == "hasTheme"}
+    assert "theme/working-with-tenants" in themes and "theme/working" not in themes
+
+
+def test_councils_among_a_programmes_participants(extract) -> None:
+    text = (
+        "The Active Ageing Vanguard network was set up in 2016. Oldham and Rochdale are "
+        "among the vanguards. Wigan is one of six councils that have been testing the "
+        "Active Ageing Vanguard approach. Kent is one of the councils that criticised it."
+    )
+    joined = {s for s, p, _ in facts(run(extract, text)) if p == "participatesIn"}
+    assert joined == {"council/old", "council/rch", "council/wgn"}
+
+
+def test_chaired_by_after_a_relative_clause(extract) -> None:
+    for text in (
+        "The Harbour Board that oversees the deal is chaired by Cllr Tom Hale.",
+        "The Harbour Board, which meets monthly, is chaired by Cllr Tom Hale.",
+    ):
+        assert ("person/tom-hale", "headOf", "body/harbour-board") in facts(run(extract, text))
+    said = "Kent County Council said the money that the fund gives is managed by Tom Hale."
+    assert not [f for f in facts(run(extract, said)) if f[0] == "person/tom-hale"]
+
+
+def test_a_rule_steps_over_an_aside_after_its_subject(extract) -> None:
+    text = (
+        "Medway Council, whose leader is Cllr Tom Hale, is the lead authority for the Warm "
+        "Homes Pilot. Dover District Council, which has run services since 1974, will join "
+        "the Warm Homes Pilot."
+    )
+    found = facts(run(extract, text))
+    assert ("council/mdw", "leads", "programme/warm-homes-pilot") in found
+    assert ("person/tom-hale", "headOf", "council/mdw") in found
+    assert ("council/dov", "participatesIn", "programme/warm-homes-pilot") in found
