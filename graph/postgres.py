@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -119,6 +119,19 @@ class _IndexedDocuments:
 
     db: _Database
     documents_table: str
+    read_only: bool
+    _delete: Callable[[Any, str], None]
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise Unsupported(f"{type(self).__name__}: opened read-only")
+
+    def delete(self, document_key: str) -> None:
+        """Remove one document's rows, in one transaction (each index's `_delete` knows its
+        tables)."""
+        self._check_writable()
+        with self.db.transaction() as conn:
+            self._delete(conn, document_key)
 
     def documents(self) -> set[str]:
         """The documents indexed."""
@@ -191,10 +204,6 @@ class PgVectorIndex(_IndexedDocuments):
                 f"vector({self.dimension}). Use the same model, or another database"
             )
 
-    def _check_writable(self) -> None:
-        if self.read_only:
-            raise Unsupported("PgVectorIndex: opened read-only")
-
     def sync(self, documents: set[str]) -> None:
         """Drop the rows of documents the store does not hold (a writer only)."""
         if self.read_only:
@@ -221,12 +230,6 @@ class PgVectorIndex(_IndexedDocuments):
                 "INSERT INTO cg_vector_documents (document, passages) VALUES (%s, %s)",
                 (document_key, len(set(keys))),
             )
-
-    def delete(self, document_key: str) -> None:
-        """Remove one document's rows."""
-        self._check_writable()
-        with self.db.transaction() as conn:
-            self._delete(conn, document_key)
 
     @staticmethod
     def _delete(conn: Any, document_key: str) -> None:
@@ -317,10 +320,6 @@ class PgKeywordIndex(_IndexedDocuments):
                     length bigint NOT NULL)"""
             )
 
-    def _check_writable(self) -> None:
-        if self.read_only:
-            raise Unsupported("PgKeywordIndex: opened read-only")
-
     def upsert(self, document_key: str, passages: Sequence[KeywordPassage]) -> None:
         """Replace one document's passages and their words' counts, in one transaction."""
         self._check_writable()
@@ -361,12 +360,6 @@ class PgKeywordIndex(_IndexedDocuments):
                    WHERE document = %s""",
                 (document_key, document_key),
             )
-
-    def delete(self, document_key: str) -> None:
-        """Remove one document's passages and their words' counts."""
-        self._check_writable()
-        with self.db.transaction() as conn:
-            self._delete(conn, document_key)
 
     @staticmethod
     def _delete(conn: Any, document_key: str) -> None:
