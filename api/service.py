@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -287,8 +288,8 @@ class CivicGraph:
         """Passages ranked by meaning, keywords and the entities the question names, fused by
         reciprocal rank (graph/fusion.py); `mode` "dense" or "keyword" ranks by one alone.
         Texts and entities are read from the store for the passages answered only."""
-        if not query.strip():
-            raise BadParameter("the query is empty; say what to search for")
+        if not re.search(r"\w", query):  # as the API's schema says (api/schemas.py, NAMED)
+            raise BadParameter("the query has no letter or digit; say what to search for")
         if mode not in SEARCH_MODES:
             raise BadParameter(f"unknown search mode {mode!r}; choose {', '.join(SEARCH_MODES)}")
         if kind is not None and kind not in queries.ENTITY_KINDS:

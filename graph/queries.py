@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from graph.errors import Ambiguous, BadParameter, NotFound
@@ -932,16 +933,31 @@ def mentioning_kind(
 _NOT_IN_IRI = re.compile(r'[\s<>"{}|^`\\]')
 
 
+def _checked_iri(kind: str, key: str) -> str | None:
+    """The IRI of a document or passage written for a query, or None when no IRI can hold
+    the key (a control character, a space, '>'...)."""
+    if not key or "/" in key or _NOT_IN_IRI.search(key):
+        return None
+    value = str(iri(kind, key))
+    try:
+        ox.NamedNode(value)  # pyoxigraph checks the IRI's syntax
+    except ValueError:
+        return None
+    return f"<{value}>"
+
+
 def _document(key: str) -> str:
-    if _NOT_IN_IRI.search(key) or "/" in key or not key:
+    found = _checked_iri("document", key)
+    if found is None:
         raise NotFound(f"no document {key!r}; GET /documents lists them")
-    return f"<{iri('document', key)}>"
+    return found
 
 
 def _passage(key: str) -> str:
-    if _NOT_IN_IRI.search(key) or "/" in key or not key:
+    found = _checked_iri("passage", key)
+    if found is None:
         raise NotFound(f"no passage {key!r}")
-    return f"<{iri('passage', key)}>"
+    return found
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:

@@ -56,10 +56,12 @@ def test_search_filters_by_document_and_refuses_an_unknown_mode(service) -> None
 
 
 def test_keys_and_types_that_name_nothing_are_refused_before_any_query(service) -> None:
-    for key in ("forum>", 'a"b', "a b", "a/b", "x} ?s ?p ?o {"):
+    for key in ("forum>", 'a"b', "a b", "a/b", "x} ?s ?p ?o {", "4\x8bn"):
         with pytest.raises(NotFound):
             service.search("council", document=key)
         with pytest.raises(NotFound):
             service.document(key)
+    with pytest.raises(BadParameter, match="no letter or digit"):
+        service.search("\x0b ?")
     with pytest.raises(BadParameter, match="unknown entity type"):
         service.search("council", kind='council/") } #')
