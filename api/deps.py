@@ -1,13 +1,16 @@
-"""FastAPI dependencies: the service of this app, and the API key that writes need."""
+"""FastAPI dependencies: the service of this app, its upload jobs, and the API key that writes
+need."""
 
 from __future__ import annotations
 
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Request
+import anyio
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.jobs import IngestJobs
 from api.service import CivicGraph
 from graph.errors import Forbidden, Unauthorized
 
@@ -18,6 +21,14 @@ def get_service(request: Request) -> CivicGraph:
 
 
 ServiceDep = Annotated[CivicGraph, Depends(get_service)]
+
+
+def get_jobs(request: Request) -> IngestJobs:
+    """The upload jobs of the app's service."""
+    return request.app.state.jobs
+
+
+JobsDep = Annotated[IngestJobs, Depends(get_jobs)]
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -37,3 +48,15 @@ def require_api_key(
 
 
 ApiKeyDep = Depends(require_api_key)
+
+
+def limiter(app: FastAPI, name: str, threads: int) -> anyio.CapacityLimiter:
+    """The app's limiter called `name`: `threads` threads for one kind of blocking work, apart
+    from those that answer every other route, so that it neither waits for them nor holds
+    them."""
+    limiters = getattr(app.state, "limiters", None)
+    if limiters is None:  # routes are async: only the event loop's thread comes here
+        limiters = app.state.limiters = {}
+    if name not in limiters:
+        limiters[name] = anyio.CapacityLimiter(threads)
+    return limiters[name]

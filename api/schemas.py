@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -19,6 +20,9 @@ from graph.model import (
     SearchHit,
 )
 from graph.vocab import ref_iri
+
+if TYPE_CHECKING:
+    from api.jobs import Job
 
 
 class EntityOut(BaseModel):
@@ -482,31 +486,82 @@ WRITE_ERRORS = error_responses(
 )
 
 
-class UploadErrorDetail(ErrorDetail):
-    """An upload in which every file failed: each file with its reason."""
+class JobProgressOut(BaseModel):
+    """How far a running upload job has got."""
 
-    files: list[FailedFileOut]
-
-
-class UploadErrorOut(BaseModel):
-    """How an upload in which every file failed is answered (422)."""
-
-    error: UploadErrorDetail
+    files: int = Field(description="files done so far")
+    total: int = Field(description="files in the upload")
+    passages: int = Field(description="passages written so far")
 
 
-# What an upload answers beyond the errors every write may: 207 when some files failed, 422
-# (in place of the bad-parameter one) when none could be stored.
+class JobErrorOut(ErrorDetail):
+    """Why a job stored nothing: every file failed (422, each file's reason in `files`), or
+    the ingest itself failed (500)."""
+
+    files: list[FailedFileOut] | None = None
+
+
+class JobOut(BaseModel):
+    """An upload job: queued, running, done (each file's result in `result`) or failed."""
+
+    id: str
+    state: Literal["queued", "running", "done", "failed"]
+    files: list[str] = Field(description="the names of the files uploaded")
+    created: str = Field(description="when the upload was received (ISO 8601, UTC)")
+    started: str | None = None
+    finished: str | None = None
+    progress: JobProgressOut | None = Field(None, description="while it runs, and at the end")
+    status: int | None = Field(
+        None,
+        description="once finished: 200 when every file was stored (added, replaced, "
+        "unchanged or a duplicate), 207 when some failed, 422 when none could be stored, "
+        "500 when the ingest itself failed",
+    )
+    result: IngestOut | None = Field(
+        None, description="once done: what the ingest did, each file's result in `files`"
+    )
+    error: JobErrorOut | None = Field(
+        None, description="when nothing was stored: every file's reason, or what failed"
+    )
+
+    @classmethod
+    def of(cls, job: Job) -> JobOut:
+        """From the job runner's type."""
+        progress = job.progress
+        return cls(
+            id=job.id,
+            state=job.state,  # type: ignore[arg-type]
+            files=job.files,
+            created=_iso(job.created),
+            started=_iso(job.started),
+            finished=_iso(job.finished),
+            progress=JobProgressOut(
+                files=progress.files, total=progress.total, passages=progress.passages
+            )
+            if progress is not None
+            else None,
+            status=job.status,
+            result=IngestOut(**job.report.as_dict()) if job.report is not None else None,
+            error=JobErrorOut(**job.error.body()["error"]) if job.error is not None else None,
+        )
+
+
+def _iso(moment: float | None) -> str | None:
+    if moment is None:
+        return None
+    return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds")
+
+
+# What an upload answers beyond the errors every write may.
 UPLOAD_ERRORS: dict[int | str, dict] = {
-    200: {"description": "every file was stored (added, replaced, unchanged or a duplicate)"},
-    207: {
-        "model": IngestOut,
-        "description": "some files failed: `files` holds each file's result, `failed` the "
-        "reasons; the rest were stored",
+    202: {
+        "model": JobOut,
+        "description": "the upload is queued as a job; its URL is in `Location`: poll "
+        "GET /jobs/{id} for its state and, once done, each file's result",
     },
-    422: {
-        "model": UploadErrorOut,
-        "description": "no file could be stored (`files` holds each file's reason), or a "
-        "parameter is missing or has a value it cannot take",
+    503: {
+        "model": ErrorOut,
+        "description": "too many uploads are waiting already (with Retry-After)",
     },
 }
 # -- GET /ask ----------------------------------------------------------------------------------

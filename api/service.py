@@ -16,7 +16,7 @@ from api.settings import Settings
 from graph import backends, queries
 from graph.build import REFERENCE_GRAPH, graph_iri, reference_triples
 from graph.embed import Embedder, open_embedder
-from graph.errors import BadParameter, NotFound, QueryTimeout
+from graph.errors import BadParameter, IngestFailed, NotFound, QueryTimeout
 from graph.fusion import entity_ranking, rrf
 from graph.keywords import KeywordIndex, keyword_passages
 from graph.model import (
@@ -40,6 +40,7 @@ from graph.sparql_protocol import SparqlResult, negotiate
 from graph.store import Store, StoreBusy
 from graph.vectors import VectorIndex
 from ingest.budget import FileBudget
+from ingest.detached import DetachedRun, run_detached
 from ingest.evaluate import EvalReport
 from ingest.pipeline import IngestReport, Known, Pipeline, Progress, find_files
 
@@ -71,7 +72,10 @@ class CivicGraph:
     ) -> None:
         self.settings = settings
         self._embedder = embedder
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # held while a part is first loaded
+        # held by whatever writes: one writer at a time, while readers go on (the indexes
+        # answer searches while they are written, graph/vectors.py's contract)
+        self._writing = threading.Lock()
         self._index: VectorIndex | None = None
         self._keywords: KeywordIndex | None = None
         self._documents: tuple[int, dict[str, DocumentInfo]] | None = None
@@ -217,9 +221,45 @@ class CivicGraph:
         return self._run(items, progress, found.skipped)
 
     def ingest_bytes(self, files: list[tuple[str, bytes]]) -> IngestReport:
-        """Ingest uploaded files, named by their file names."""
+        """Ingest uploaded files, named by their file names, in this process."""
         items = [(Path(name), Path(name).name, data) for name, data in files]
         return self._run(items, None, ())
+
+    def ingest_uploads(
+        self,
+        uploads: list[tuple[str, Path]],
+        *,
+        progress: Callable[[Progress], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> IngestReport:
+        """Ingest uploaded files (each name with the file that holds its bytes) beside the
+        questions being answered: in a process of its own at a lower CPU priority
+        (ingest/detached.py), which writes the vectors through the index the settings name
+        and sends its graph and keyword writes here. Readers go on meanwhile and see the new
+        documents' vectors once the run ends."""
+        with self._writing:
+            index = self.index  # opened, and the model checked against the store, first
+            run = DetachedRun(
+                uploads=uploads,
+                known=self._known(),
+                settings=self.settings,
+                model=self.embedder.name,
+                device=self.settings.device,
+                extractor=self._extractor(),
+                max_bytes=self.settings.max_bytes,
+                budget=FileBudget(self.settings.file_timeout_s, self.settings.file_memory_mb),
+            )
+            try:
+                report = run_detached(run, self.store, self.keywords, progress=progress, stop=stop)
+            except IngestFailed:
+                index.sync(set(self._known()))  # what it wrote before is stored
+                self._changed()
+                raise
+            if report.changed:
+                # read what the child wrote, and leave out what the store no longer holds
+                index.sync(set(self._known()))
+                self._changed()
+            return report
 
     def _run(
         self,
@@ -227,15 +267,26 @@ class CivicGraph:
         progress: Callable[[Progress], None] | None,
         skipped: Iterable[tuple[str, str]],
     ) -> IngestReport:
-        with self._lock:
+        with self._writing:
             report = self._pipeline().run(items, progress=progress, skipped=skipped)
             if report.changed:
                 self._changed()
             return report
 
     def _changed(self) -> None:
-        """Mark what was read from the store as out of date after a write."""
+        """After a write, what was read from the store is out of date. A server (warmed up)
+        reads it again now, in the writing thread, so that no reader's request waits for it
+        and readers see the old parts until the new ones are in place; otherwise each part
+        is read again when next needed."""
         self.projections.changed()
+        if not self._warming:
+            return
+        self._document_infos()
+        _ = self.entity_index
+        with self.projections.graph():
+            pass
+        self.leads()
+        self.projections.save()
 
     def delete_document(self, key: str) -> None:
         """Remove a document, its passages, facts and vectors."""
@@ -245,7 +296,7 @@ class CivicGraph:
         """Remove documents with their passages, facts and vectors; all or none: an unknown
         key is refused before anything is removed."""
         keys = list(dict.fromkeys(keys))
-        with self._lock:
+        with self._writing:
             known = self._known()
             unknown = [key for key in keys if key not in known]
             if unknown:

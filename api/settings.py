@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         "the batch began (Linux; 0: no limit); past it the file in hand is refused",
     )
     query_timeout_s: float = Field(10.0, description="time limit of every query, in seconds")
+    threads: int = Field(
+        0,
+        ge=0,
+        description="threads the server answers requests in (0: THREADS_PER_CORE a core)",
+    )
     api_keys: list[str] = Field(
         default_factory=list,
         description="keys that may write through the API (JSON list); none: writes are off",

@@ -162,10 +162,14 @@ class UsearchIndex:
                         self._mark_stale(key)
             for key in self._delta.documents() - documents:
                 self._delta.drop(key)
-            for key in sorted(documents - served - self._delta.documents()):
+            # read again what another process (an upload's) has written since
+            for key in sorted(documents - served - self._delta.current(self.files)):
+                stamp = self.files.stamp(key)  # before reading: a newer file is read next time
                 found = self.files.read(key)
                 if found is not None:
-                    self._delta.put(key, *found)
+                    self._delta.put(key, *found, stamp)
+                else:
+                    self._delta.drop(key)
             if not self.read_only:
                 self.files.prune(documents)
                 self._merge_if_large()
@@ -176,7 +180,7 @@ class UsearchIndex:
         with self._lock:
             self.files.write(document_key, keys, vectors)
             self._mark_stale(document_key)
-            self._delta.put(document_key, keys, vectors)
+            self._delta.put(document_key, keys, vectors, self.files.stamp(document_key))
 
     def delete(self, document_key: str) -> None:
         """Remove a document's file and rows."""

@@ -6,6 +6,7 @@ settings name, and that knows how the store folder is laid out.
     STORE/vectors/           each document's vectors, and the approximate index (ann/)
     STORE/keywords.sqlite    the FTS5 keyword index (keyword_backend=sqlite)
     STORE/projection/        the name index, path projection and leads, saved between runs
+    STORE/uploads/           uploaded files waiting for their job (api/jobs.py)
 
 With remote engines the folder still holds the manifest and the projection snapshots.
 """
@@ -64,6 +65,10 @@ class StoreLayout:
     @property
     def projection(self) -> Path:
         return self.folder / "projection"
+
+    @property
+    def uploads(self) -> Path:
+        return self.folder / "uploads"
 
 
 def _choose(kind: str, name: str, choices: tuple[str, ...], variable: str) -> str:
@@ -149,3 +154,8 @@ def open_keywords(settings: BackendSettings, *, read_only: bool) -> KeywordIndex
 def projection_folder(settings: BackendSettings) -> Path:
     """Where the graph's projections are saved between runs."""
     return StoreLayout(settings.store).projection
+
+
+def uploads_folder(settings: BackendSettings) -> Path:
+    """Where uploaded files wait on disk for their ingest job."""
+    return StoreLayout(settings.store).uploads

@@ -99,6 +99,14 @@ class UnreadableFiles(CivicGraphError):
     code = "unreadable_files"
 
 
+class IngestFailed(CivicGraphError):
+    """An ingest that could not run to its end (its process failed or was stopped); the
+    documents it wrote before are whole and stored."""
+
+    status = 500
+    code = "ingest_failed"
+
+
 class QueryTimeout(CivicGraphError):
     """A query that ran past its time limit."""
 

@@ -152,7 +152,7 @@ class SparqlPool:
     ) -> None:
         self.path = path
         self.timeout_s = timeout_s
-        self.max_long = max_long or _cores()
+        self.max_long = max_long or cores()
         self._generation = generation
         self._slots = threading.BoundedSemaphore(self.max_long + SPARE_SLOTS)
         self._state = threading.Condition()
@@ -346,7 +346,7 @@ class SparqlPool:
         self._starter.join(timeout=5)
 
 
-def _cores() -> int:
+def cores() -> int:
     """The cores this process may run on."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))

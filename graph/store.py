@@ -288,6 +288,9 @@ def serialize_graphs(graphs: Iterable[Iterable[ox.Quad]], fmt: str) -> Iterator[
     for quads in graphs:
         data = quads if with_graphs else (q.triple for q in quads)
         chunk = ox.serialize(data, format=ox_format, prefixes=prefixes) or b""
+        # an Oxigraph iterator must end in the thread that made it, and a streamed
+        # response may ask for the next chunk from another thread
+        del data, quads
         if fmt == "jsonld":
             # each chunk is a JSON array; join their members into one array
             chunk = chunk.strip()[1:-1]

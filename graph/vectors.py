@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -25,14 +26,16 @@ log = logging.getLogger(__name__)
 
 class VectorIndex(Protocol):
     """Normalised passage vectors, grouped by document; a passage may have several (one per
-    sentence), and scores by the nearest."""
+    sentence), and scores by the nearest. Searches may run in any number of threads while
+    one other thread writes (a server answers while an upload is stored)."""
 
     dimension: int
     read_only: bool
 
     def sync(self, documents: set[str]) -> None:
         """Hold the vectors of exactly these documents (those the store holds): read what is
-        saved and, unless read-only, drop what belongs to no document of the store."""
+        saved, again where another process has written it since, and, unless read-only, drop
+        what belongs to no document of the store."""
         ...
 
     def upsert(self, document_key: str, keys: Sequence[str], vectors: np.ndarray) -> None:
@@ -156,38 +159,61 @@ class VectorFiles:
 
 
 class ExactScan:
-    """Rows held in memory and every one scored against the query: exact search."""
+    """Rows held in memory and every one scored against the query: exact search. A search
+    scores the rows as they were when it began, while another thread puts or drops."""
 
     def __init__(self, dimension: int) -> None:
         self.dimension = dimension
+        self._lock = threading.Lock()
         self._docs: dict[str, tuple[list[str], np.ndarray]] = {}
+        self._stamps: dict[str, tuple[int, int] | None] = {}  # each file's, when read from one
         self._matrix: np.ndarray | None = None
         self._keys: list[str] = []  # passage keys, one per passage
         self._starts: np.ndarray = np.zeros(0, dtype=np.int64)  # each passage's first row
         self._owners: np.ndarray = np.zeros(0, dtype=np.int32)
         self._owner_names: list[str] = []
 
-    def put(self, document_key: str, keys: Sequence[str], vectors: np.ndarray) -> None:
-        """Hold a document's rows (in place of any it had)."""
-        self._docs[document_key] = (list(keys), vectors)
-        self._matrix = None
+    def put(
+        self,
+        document_key: str,
+        keys: Sequence[str],
+        vectors: np.ndarray,
+        stamp: tuple[int, int] | None = None,
+    ) -> None:
+        """Hold a document's rows (in place of any it had), and the stamp of the file they
+        were read from or written to."""
+        with self._lock:
+            self._docs[document_key] = (list(keys), vectors)
+            self._stamps[document_key] = stamp
+            self._matrix = None
 
     def drop(self, document_key: str) -> None:
         """Forget a document's rows."""
-        if self._docs.pop(document_key, None) is not None:
-            self._matrix = None
+        with self._lock:
+            self._stamps.pop(document_key, None)
+            if self._docs.pop(document_key, None) is not None:
+                self._matrix = None
 
     def documents(self) -> set[str]:
         """The documents held."""
-        return set(self._docs)
+        with self._lock:
+            return set(self._docs)
+
+    def current(self, files: VectorFiles) -> set[str]:
+        """The documents held whose file is the one their rows came from."""
+        with self._lock:
+            stamps = dict(self._stamps)
+        return {key for key, stamp in stamps.items() if files.stamp(key) == stamp}
 
     def rows(self) -> int:
         """The number of rows held."""
-        return sum(len(keys) for keys, _ in self._docs.values())
+        with self._lock:
+            return sum(len(keys) for keys, _ in self._docs.values())
 
     def count(self) -> int:
         """The number of passages held."""
-        return sum(len(set(keys)) for keys, _ in self._docs.values())
+        with self._lock:
+            return sum(len(set(keys)) for keys, _ in self._docs.values())
 
     def _build(self) -> None:
         names = list(self._docs)
@@ -217,25 +243,28 @@ class ExactScan:
     ) -> list[tuple[str, float]]:
         """The k passages nearest to a normalised vector, best first, optionally only in
         `documents`; a passage with several vectors scores by its nearest one."""
-        if self._matrix is None:
-            self._build()
-        assert self._matrix is not None
-        if not len(self._keys) or k <= 0:
+        with self._lock:  # put and drop replace these, never change them in place
+            if self._matrix is None:
+                self._build()
+            matrix, keys, starts = self._matrix, self._keys, self._starts
+            owners, owner_names = self._owners, self._owner_names
+        assert matrix is not None
+        if not len(keys) or k <= 0:
             return []
         vector = vector.astype(np.float32)
         allowed = None
         if documents is not None:
-            by_owner = np.array([name in documents for name in self._owner_names], dtype=bool)
-            allowed = by_owner[self._owners]
+            by_owner = np.array([name in documents for name in owner_names], dtype=bool)
+            allowed = by_owner[owners]
         # every row is scored: a first pass over each passage's mean vector missed its best
         # sentence for one query in eight at 10,000 passages
-        scores = np.maximum.reduceat(self._matrix @ vector, self._starts)
+        scores = np.maximum.reduceat(matrix @ vector, starts)
         if allowed is not None:
             scores = np.where(allowed, scores, -np.inf)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
-        return [(self._keys[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
+        return [(keys[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
 
 
 class NumpyIndex:
@@ -259,19 +288,24 @@ class NumpyIndex:
             self._scan.drop(key)
         if self.files is None:
             return
-        for key in sorted(documents - self._scan.documents()):
+        for key in sorted(documents - self._scan.current(self.files)):
+            stamp = self.files.stamp(key)  # before reading: a newer file is read next time
             found = self.files.read(key)
             if found is not None:
-                self._scan.put(key, *found)
+                self._scan.put(key, *found, stamp)
+            else:
+                self._scan.drop(key)
         if not self.read_only:
             self.files.prune(documents)
 
     def upsert(self, document_key: str, keys: Sequence[str], vectors: np.ndarray) -> None:
         """Replace one document's vectors, on disk and in memory."""
         vectors = check_rows(document_key, keys, vectors, self.dimension)
+        stamp = None
         if self.files is not None:
             self.files.write(document_key, keys, vectors)
-        self._scan.put(document_key, keys, vectors)
+            stamp = self.files.stamp(document_key)
+        self._scan.put(document_key, keys, vectors, stamp)
 
     def delete(self, document_key: str) -> None:
         """Remove one document's vectors."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.workers import die_with_parent
+from graph.children import die_with_parent
 from tests.servers import OxigraphServer, PostgresServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -221,6 +221,12 @@ def extract(document: Document, passages: list[Passage]) -> Extraction:
     return Extraction(entities=entities, mentions=tuple(mentions), claims=tuple(claims))
 
 
+def load_extractor():
+    """Stands in for ingest.extraction.load_extractor: a function of a module, so that a
+    process started by spawn (an upload's ingest) finds it by name."""
+    return extract
+
+
 def document(name: str, text: str | None = None) -> tuple[Document, list[Passage]]:
     """A document of the corpus (or `text` under that name) and its passages."""
     text = TEXTS[name] if text is None else text

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from ingest.workers import die_with_parent
+from graph.children import die_with_parent
 
 DIES_WITH_US = die_with_parent
 # PostgreSQL refuses to run as root; as root, the tests run it as this user (pgserver's).

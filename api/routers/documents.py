@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Response, UploadFile
+import anyio.to_thread
+from fastapi import APIRouter, File, Request, Response, UploadFile
 
-from api.deps import ApiKeyDep, ServiceDep
+from api.deps import ApiKeyDep, JobsDep, ServiceDep, limiter
 from api.schemas import (
     BAD_PARAMETERS,
     UPLOAD_ERRORS,
@@ -16,11 +16,11 @@ from api.schemas import (
     DocumentDetailOut,
     DocumentOut,
     DocumentsOut,
-    IngestOut,
+    JobOut,
     PassageOut,
     error_responses,
 )
-from graph.errors import BadParameter, TooLarge, UnreadableFiles
+from graph.errors import BadParameter, TooLarge
 
 router = APIRouter(tags=["documents"])
 
@@ -56,7 +56,8 @@ def get_document(key: str, service: ServiceDep) -> DocumentDetailOut:
 
 @router.post(
     "/documents",
-    response_model=IngestOut,
+    status_code=202,
+    response_model=JobOut,
     dependencies=[ApiKeyDep],
     responses={
         **WRITE_ERRORS,
@@ -69,11 +70,13 @@ def get_document(key: str, service: ServiceDep) -> DocumentDetailOut:
 )
 async def upload_documents(
     service: ServiceDep,
+    jobs: JobsDep,
     response: Response,
     files: Annotated[list[UploadFile], File(description="files to ingest")],
-) -> IngestOut:
-    """Ingest uploaded files (needs an API key). Each file stands alone: 200 when every file
-    was stored, 207 with each file's result when some failed, 422 when all failed."""
+) -> JobOut:
+    """Queue uploaded files to be ingested (needs an API key): answers 202 with the job at
+    once, its URL in `Location`. GET /jobs/{id} gives its state and, once done, each file's
+    result; reads go on while it runs."""
     if not files:
         raise BadParameter("no files uploaded; send them as multipart field 'files'")
     limit = service.settings.max_bytes
@@ -83,16 +86,9 @@ async def upload_documents(
         if len(data) > limit:
             raise TooLarge(f"{upload.filename} is over the upload limit of {limit:,} bytes")
         uploads.append((upload.filename or "upload.txt", data))
-    report = service.ingest_bytes(uploads)
-    if report.failed and len(report.failed) == len(report.files):
-        reasons = "; ".join(f"{Path(path).name}: {reason}" for path, reason in report.failed)
-        raise UnreadableFiles(
-            f"no file could be stored ({reasons})",
-            files=[{"path": path, "reason": reason} for path, reason in report.failed],
-        )
-    if report.failed:
-        response.status_code = 207
-    return IngestOut(**report.as_dict())
+    job = await anyio.to_thread.run_sync(jobs.submit, uploads)  # writes the files to disk
+    response.headers["Location"] = f"/jobs/{job.id}"
+    return JobOut.of(job)
 
 
 @router.delete(
@@ -101,7 +97,10 @@ async def upload_documents(
     dependencies=[ApiKeyDep],
     responses={**WRITE_ERRORS, **NOT_FOUND, **BAD_PARAMETERS},
 )
-def delete_document(key: str, service: ServiceDep) -> Response:
-    """Remove a document with its passages, facts and vectors (needs an API key)."""
-    service.delete_document(key)
+async def delete_document(request: Request, key: str, service: ServiceDep) -> Response:
+    """Remove a document with its passages, facts and vectors (needs an API key); it waits
+    for an upload being written to end."""
+    # in a thread of the writes' own: one waiting for an upload holds none of the readers'
+    writes = limiter(request.app, "writes", 1)
+    await anyio.to_thread.run_sync(service.delete_document, key, limiter=writes)
     return Response(status_code=204)

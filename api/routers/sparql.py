@@ -13,9 +13,10 @@ from urllib.parse import parse_qsl
 
 import anyio
 import anyio.to_thread
-from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from api.deps import ServiceDep
+from api.deps import limiter as limiter_of
 from api.schemas import QueryErrorOut, error_responses
 from api.service import CivicGraph
 from graph.errors import (
@@ -172,16 +173,8 @@ async def _answer(
     if fmt and (not accept or accept.strip() == "*/*"):
         # the format parameter is a shorthand for clients that cannot set Accept
         accept = SPARQL_FORMATS[fmt]
-    limiter = _limiter(request.app)
+    limiter = limiter_of(request.app, "sparql", SPARQL_THREADS)
     if limiter.statistics().tasks_waiting >= SPARQL_WAITING:
         raise Busy("too many SPARQL queries are waiting; try again", retry_after=1)
     result = await anyio.to_thread.run_sync(service.sparql, query, accept, limiter=limiter)
     return Response(content=result.body, media_type=result.media_type)
-
-
-def _limiter(app: FastAPI) -> anyio.CapacityLimiter:
-    """The threads SPARQL queries wait in, apart from those of every other route."""
-    limiter = getattr(app.state, "sparql_limiter", None)
-    if limiter is None:
-        limiter = app.state.sparql_limiter = anyio.CapacityLimiter(SPARQL_THREADS)
-    return limiter

@@ -8,6 +8,7 @@
 //   #/path?source=..&target=..&max_hops=  relationship paths drawn as a graph
 //   #/documents                           the corpus
 //   #/document/{key}#passage={passage}    a document, scrolled to a highlighted passage
+//   #/sparql?query=..                     a SPARQL query form and its answer
 
 import { h, replace } from "./js/dom.js";
 import { renderSearch } from "./js/views/search.js";
@@ -16,6 +17,7 @@ import { renderEntity } from "./js/views/entity.js";
 import { renderLeads } from "./js/views/leads.js";
 import { renderPath } from "./js/views/path.js";
 import { renderDocument, renderDocuments } from "./js/views/document.js";
+import { renderSparql } from "./js/views/sparql.js";
 import { problem } from "./js/views/common.js";
 
 const main = document.getElementById("main");
@@ -60,9 +62,10 @@ const VIEWS = {
   paths: renderPath,
   documents: renderDocuments,
   document: renderDocument,
+  sparql: renderSparql,
 };
 
-const NAV = { "": "search", search: "search", ask: "ask", entity: null, leads: "leads", path: "path", paths: "path", documents: "documents", document: "documents" };
+const NAV = { "": "search", search: "search", ask: "ask", entity: null, leads: "leads", path: "path", paths: "path", documents: "documents", document: "documents", sparql: "sparql" };
 
 async function route() {
   const current = ++navigation;

@@ -266,7 +266,7 @@ class ListReader:
         scheme = resolver.scheme_in_focus(start, line.index, value_end)
         if scheme is None:
             return None
-        first, last = values[0]
+        first, last = _new_value(values, words)
         return scheme, self.ratings[tuple(words[first:last])]
 
     def _put_on(self, doc: Doc, words: list[str], org: int, value: int) -> bool:
@@ -392,3 +392,14 @@ def _leads_in(sentence: Span) -> bool:
     no organisation after it."""
     tokens = [t for t in sentence if not t.is_space]
     return bool(tokens) and tokens[-1].text == ":"
+
+
+def _new_value(values: list[tuple[int, int]], words: list[str]) -> tuple[int, int]:
+    """The rating a clause gives: the first one, or in "moved from weak to fair" the one
+    after "to"."""
+    first = values[0]
+    if first[0] > 0 and words[first[0] - 1] == "from":
+        after = [v for v in values[1:] if words[v[0] - 1] == "to"]
+        if after:
+            return after[0]
+    return first

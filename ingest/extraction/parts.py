@@ -79,6 +79,20 @@ class PartReader:
         n = self.within.at(words, k) if k < end else 0
         if n:
             return self._org_at(line, words, k + n, end)
+        if (
+            i + 2 < end
+            and words[i + 1] == ","
+            and (words[i + 2] in ("who", "whose", "which") or line.doc[i + 2].tag_ == "VBN")
+        ):
+            # an aside first: "the Team, headed by Jane Holt, is based within the X"
+            close = next((m for m in range(i + 2, min(end, i + 14)) if words[m] == ","), None)
+            if close is not None:
+                k = close + 1
+                while k < end and words[k] in _LINKS and words[k] != ",":
+                    k += 1
+                n = self.within.at(words, k) if k < end else 0
+                if n:
+                    return self._org_at(line, words, k + n, end)
         return None
 
     def _org_at(self, line: LineContext, words: list[str], k: int, end: int) -> int | None:

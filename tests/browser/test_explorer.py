@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+import httpx
 import pytest
 
 pytest.importorskip("playwright")
@@ -383,6 +384,49 @@ def test_an_unknown_document_and_an_unknown_page_say_so(page: Page, base_url: st
     expect(page.locator("h1")).to_have_text("Unknown document")
     open_view(page, base_url, "#/nowhere")
     expect(page.locator("h1")).to_have_text("Page not found")
+
+
+# -- SPARQL and the API docs ----------------------------------------------------------------
+
+
+def test_the_footers_sparql_link_opens_a_query_form_that_answers(page: Page, base_url: str) -> None:
+    open_view(page, base_url, "#/")
+    page.get_by_role("link", name="SPARQL", exact=True).click()
+    settled(page)
+    box = page.get_by_role("textbox", name="Query")
+    box.fill("SELECT ?document ?title WHERE { ?document a foaf:Document ; dcterms:title ?title }")
+    page.get_by_role("button", name="Run query").click()
+    settled(page)
+    assert "query=" in page.url  # the query is in the address, to be shared
+    table = page.locator("table.sparql-results")
+    expect(table.locator("th")).to_have_text(["document", "title"])
+    documents = httpx.get(f"{base_url}/documents").json()["documents"]
+    expect(table.locator("tbody tr")).to_have_count(len(documents))
+    # a mistake is shown with its place in the user's own text
+    box.fill("SELECT ?s WHERE {\n  ?s a ex:Thing }")
+    page.get_by_role("button", name="Run query").click()
+    settled(page)
+    expect(page.locator(".sparql-answer [role=alert]")).to_contain_text(
+        "unknown prefix ex: (at line 2, column 8)"
+    )
+
+
+def test_the_api_docs_render_with_nothing_fetched_from_elsewhere(page: Page, base_url: str) -> None:
+    elsewhere: list[str] = []
+    origin = base_url.split("://", 1)[1]
+
+    def only_here(route) -> None:
+        if route.request.url.split("://", 1)[-1].startswith(origin):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_here)
+    page.goto(f"{base_url}/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("civicgraph")
+    expect(page.locator(".opblock-summary-path", has_text="/search").first).to_be_visible()
+    assert not elsewhere, f"/docs fetched from elsewhere: {elsewhere}"
 
 
 # -- usable ---------------------------------------------------------------------------------

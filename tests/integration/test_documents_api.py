@@ -1,5 +1,5 @@
-"""Corpus writes through a real server: API keys (401, 403), the size limit (413), upload and
-delete, and the graph's answers following both."""
+"""Corpus writes through a real server: API keys (401, 403), the size limit (413), upload (a
+job: 202, then GET /jobs/{id}) and delete, and the graph's answers following both."""
 
 from __future__ import annotations
 
@@ -46,6 +46,26 @@ def upload(server: Server, files: list[tuple[str, bytes]], key: str | None = KEY
         headers=headers,
         timeout=120,
     )
+
+
+def finished(server: Server, response: httpx.Response, timeout_s: float = 120) -> dict:
+    """The upload's job once it has finished, polled through GET /jobs/{id}."""
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert response.headers["Location"] == f"/jobs/{job['id']}"
+    deadline = time.monotonic() + timeout_s
+    while job["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline, f"job still {job['state']} after {timeout_s} s"
+        time.sleep(0.1)
+        answer = httpx.get(f"{server.url}/jobs/{job['id']}", timeout=10)
+        assert answer.status_code == 200, answer.text
+        job = answer.json()
+    return job
+
+
+def ingested(server: Server, files: list[tuple[str, bytes]]) -> dict:
+    """Upload the files and wait for the job: the finished job."""
+    return finished(server, upload(server, files))
 
 
 def delete(server: Server, key: str, token: str | None = KEY) -> httpx.Response:
@@ -96,30 +116,45 @@ def test_an_upload_over_the_size_limit_answers_413(writable: Server) -> None:
 
 def test_upload_then_delete_through_the_server(writable: Server) -> None:
     response = upload(writable, [("wigan.txt", TEXT.encode())])
-    assert response.status_code == 200, response.text
-    report = response.json()
+    queued = response.json()
+    assert queued["state"] in ("queued", "running")
+    assert queued["files"] == ["wigan.txt"]
+    job = finished(writable, response)
+    assert (job["state"], job["status"]) == ("done", 200), job
+    report = job["result"]
     [key] = report["added"]
     assert report["failed"] == []
+    assert job["progress"]["files"] == job["progress"]["total"] == 1
     docs = httpx.get(f"{writable.url}/documents").json()["documents"]
     assert [(d["key"], d["source"]) for d in docs] == [(key, "wigan.txt")]
     assert httpx.get(f"{writable.url}/documents/{key}").status_code == 200
     params = {"q": "ageing well", "mode": "keyword"}
     hits = httpx.get(f"{writable.url}/search", params=params).json()
     assert hits["results"][0]["document"] == key
+    params = {"q": "older residents independent at home", "mode": "dense"}
+    hits = httpx.get(f"{writable.url}/search", params=params).json()
+    assert hits["results"][0]["document"] == key
     # the same upload again changes nothing
-    assert upload(writable, [("wigan.txt", TEXT.encode())]).json()["unchanged"] == [key]
+    assert ingested(writable, [("wigan.txt", TEXT.encode())])["result"]["unchanged"] == [key]
     assert delete(writable, key).status_code == 204
     assert httpx.get(f"{writable.url}/documents/{key}").status_code == 404
     assert delete(writable, key).status_code == 404
     assert httpx.get(f"{writable.url}/documents").json()["documents"] == []
+    assert httpx.get(f"{writable.url}/search", params=params).json()["results"] == []
 
 
-def test_an_upload_with_some_bad_files_answers_207_with_each_files_result(
+def test_an_unknown_job_answers_404(writable: Server) -> None:
+    response = httpx.get(f"{writable.url}/jobs/0123456789abcdef")
+    assert response.status_code == 404
+    assert "no upload job '0123456789abcdef'" in response.json()["error"]["message"]
+
+
+def test_an_upload_with_some_bad_files_ends_207_with_each_files_result(
     writable: Server,
 ) -> None:
-    response = upload(writable, [("empty.txt", b""), ("ok.txt", TEXT.encode())])
-    assert response.status_code == 207
-    report = response.json()
+    job = ingested(writable, [("empty.txt", b""), ("ok.txt", TEXT.encode())])
+    assert (job["state"], job["status"]) == ("done", 207), job
+    report = job["result"]
     assert [f["path"] for f in report["failed"]] == ["empty.txt"]
     [key] = report["added"]
     assert [(f["path"], f["status"]) for f in report["files"]] == [
@@ -130,12 +165,12 @@ def test_an_upload_with_some_bad_files_answers_207_with_each_files_result(
     assert delete(writable, key).status_code == 204
 
 
-def test_an_upload_in_which_every_file_failed_answers_422_with_each_reason(
+def test_an_upload_in_which_every_file_failed_ends_422_with_each_reason(
     writable: Server,
 ) -> None:
-    response = upload(writable, [("empty.txt", b""), ("notes.rtf", b"{\\rtf1 minutes}")])
-    assert response.status_code == 422
-    error = response.json()["error"]
+    job = ingested(writable, [("empty.txt", b""), ("notes.rtf", b"{\\rtf1 minutes}")])
+    assert job["status"] == 422, job
+    error = job["error"]
     assert error["code"] == "unreadable_files"
     assert [(f["path"], f["reason"][:26]) for f in error["files"]] == [
         ("empty.txt", "empty file"),
@@ -148,11 +183,11 @@ def test_an_upload_in_which_every_file_failed_answers_422_with_each_reason(
 def test_the_upload_statuses_are_documented_in_openapi(writable: Server) -> None:
     schema = httpx.get(f"{writable.url}/openapi.json").json()
     responses = schema["paths"]["/documents"]["post"]["responses"]
-    assert {"200", "207", "413", "422"} <= set(responses)
-    assert responses["207"]["content"]["application/json"]["schema"]["$ref"].endswith("IngestOut")
-    assert responses["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
-        "UploadErrorOut"
-    )
+    assert {"202", "413", "503"} <= set(responses)
+    assert responses["202"]["content"]["application/json"]["schema"]["$ref"].endswith("JobOut")
+    job = schema["paths"]["/jobs/{job_id}"]["get"]["responses"]
+    assert {"200", "404"} <= set(job)
+    assert job["200"]["content"]["application/json"]["schema"]["$ref"].endswith("JobOut")
 
 
 class ThreadServer:
@@ -185,13 +220,13 @@ def test_graph_answers_follow_uploads_and_deletes(tmp_path: Path, monkeypatch) -
     from api.settings import Settings
 
     # the fictional corpus's extraction stands in for the real one
-    monkeypatch.setattr(ingest.extraction, "load_extractor", lambda: fictional.extract)
+    monkeypatch.setattr(ingest.extraction, "load_extractor", fictional.load_extractor)
     settings = Settings(store=tmp_path / "store", model="hash", api_keys=[KEY])
     srv = ThreadServer(create_app(settings))
     try:
         assert httpx.get(f"{srv.url}/leads").json() == {"leads": []}
         files = [(f"{name}.txt", text.encode()) for name, text in fictional.TEXTS.items()]
-        report = upload(srv, files).json()
+        report = ingested(srv, files)["result"]
         assert len(report["added"]) == 3
         leads = httpx.get(f"{srv.url}/leads").json()["leads"]
         assert len(leads) == 3

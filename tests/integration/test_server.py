@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import httpx
@@ -151,7 +152,14 @@ def test_openapi_and_docs(server: Server) -> None:
     assert {"/search", "/sparql", "/documents", "/documents/{key}", "/export", "/health"} <= set(
         spec["paths"]
     )
-    assert httpx.get(f"{server.url}/docs").status_code == 200
+    docs = httpx.get(f"{server.url}/docs")
+    assert docs.status_code == 200
+    # Swagger UI's files come from this server, not a CDN
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert len(assets) >= 3 and all(url.startswith("/docs-assets/") for url in assets), assets
+    for url in assets:
+        assert httpx.get(f"{server.url}{url}").status_code == 200, url
+    assert "https://" not in docs.text
 
 
 def test_a_second_process_can_query_while_the_server_runs(server: Server, seeded_store) -> None:

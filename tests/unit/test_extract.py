@@ -655,3 +655,20 @@ def test_a_rule_steps_over_an_aside_after_its_subject(extract) -> None:
     assert ("council/mdw", "leads", "programme/warm-homes-pilot") in found
     assert ("person/tom-hale", "headOf", "council/mdw") in found
     assert ("council/dov", "participatesIn", "programme/warm-homes-pilot") in found
+
+
+def test_a_council_moved_from_one_rating_to_another(extract) -> None:
+    text = (
+        "The comprehensive performance assessment was published in May. "
+        "Oldham moved from weak to fair."
+    )
+    [claim] = [c for c in run(extract, text).claims if c.predicate is Predicate.RATED]
+    assert (claim.subject, claim.rating) == ("council/old", "fair")
+
+
+def test_a_unit_placed_within_its_department_after_an_aside(extract) -> None:
+    text = "The Warm Homes Team, headed by Jane Holt, is based within the Department of Health."
+    found = facts(run(extract, text))
+    assert ("body/warm-homes-team", "subOrganizationOf", "body/department-of-health") in found
+    other = "The Warm Homes Team, which Kent County Council praised, works with the Department."
+    assert not [f for f in facts(run(extract, other)) if f[1] == "subOrganizationOf"]

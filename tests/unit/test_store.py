@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -79,6 +82,32 @@ def test_exports_parse_back(store: OxigraphStore, fmt: str, parser: str) -> None
 def test_jsonld_export_keeps_named_graphs(store: OxigraphStore) -> None:
     data = json.loads(b"".join(store.export("jsonld")))
     assert str(graph_iri(DOC.key)) in {item.get("@id") for item in data}
+
+
+def test_an_export_may_be_streamed_one_chunk_a_thread(
+    store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a streamed response asks for each chunk from whichever worker thread is free; an
+    # Oxigraph iterator dropped in another thread than its own is an error that Python can
+    # only report as "unraisable"
+    unraisable: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: unraisable.append(repr(u.exc_value)))
+    assert store.graphs()  # a named graph besides the default one: chunks past the first
+    chunks = store.export("nquads")
+    whole: list[bytes] = []
+
+    def take() -> None:
+        whole.extend(itertools.islice(chunks, 1))
+
+    while True:
+        before = len(whole)
+        thread = threading.Thread(target=take)
+        thread.start()
+        thread.join()
+        if len(whole) == before:
+            break
+    assert not unraisable, unraisable
+    assert b"".join(whole) == b"".join(store.export("nquads"))
 
 
 def test_rdflib_reads_the_same_store_through_oxrdflib(store: OxigraphStore) -> None:
