@@ -48,3 +48,20 @@ def test_a_reopened_snapshot_agrees_with_the_exact_scan(tmp_path: Path) -> None:
         best = exact.search(query, 1)[0]
         assert found[0][1] == pytest.approx(best[1], abs=2e-3)
     assert np.mean(recall) >= 0.99
+
+
+def test_sync_reads_again_a_document_of_the_delta_written_by_another_process(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(7)
+    old, new = _clustered(2, rng)
+    server = UsearchIndex(tmp_path, DIMENSION)  # the delta is large: nothing is merged
+    server.sync(set())
+    server.upsert("d1", ["d1-p0"], old[None, :])
+    upload = UsearchIndex(tmp_path, DIMENSION)
+    upload.sync({"d1"})
+    upload.upsert("d1", ["d1-p9"], new[None, :])
+    upload.close()
+    server.sync({"d1"})
+    assert [key for key, _ in server.search(new, 1)] == ["d1-p9"]
+    assert server.count() == 1

@@ -5,6 +5,7 @@ start on loopback, marked integration."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,6 +153,63 @@ def test_vectors_a_reader_sees_what_the_writer_wrote_and_refuses_to_write(
         reader.upsert("d2", ["d2-p0"], EMBED.encode(["x"]))
     with pytest.raises(Unsupported):
         reader.delete("d1")
+
+
+def test_vectors_sync_reads_again_what_another_writer_wrote(vectors: VectorBackend) -> None:
+    # a server's index, then an upload's process writing the same place while the server
+    # writes nothing, then the server catching up
+    server = vectors.open()
+    server.sync(set())
+    server.upsert("d1", ["d1-p0"], EMBED.encode(["tree planting in parks"]))
+    server.upsert("d2", ["d2-p0"], EMBED.encode(["gritting icy roads"]))
+    server.flush()
+    upload = vectors.open()
+    upload.sync({"d1", "d2"})
+    upload.upsert("d1", ["d1-p9"], EMBED.encode(["swimming pool repairs"]))
+    upload.upsert("d3", ["d3-p0"], EMBED.encode(["street lighting"]))
+    upload.close()
+    server.sync({"d1", "d2", "d3"})
+    assert server.documents() == {"d1", "d2", "d3"} and server.count() == 3
+    assert _keys(server.search(EMBED.encode_query("swimming pool repairs"), 1)) == ["d1-p9"]
+    assert "d1-p0" not in _keys(server.search(EMBED.encode_query("tree planting in parks"), 3))
+    assert _keys(server.search(EMBED.encode_query("street lighting"), 1)) == ["d3-p0"]
+    assert _keys(server.search(EMBED.encode_query("gritting icy roads"), 1)) == ["d2-p0"]
+
+
+def test_vectors_answer_searches_while_another_thread_writes(vectors: VectorBackend) -> None:
+    index = vectors.open()
+    index.sync(set())
+    index.upsert("kept", ["kept-p0"], EMBED.encode(["recycling collections"]))
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def write() -> None:
+        try:
+            for n in range(30):
+                index.upsert(f"d{n % 3}", [f"d{n}-p0"], EMBED.encode([f"topic {n}"]))
+                if n % 4 == 3:
+                    index.delete(f"d{n % 3}")
+                index.flush()
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    query = EMBED.encode_query("recycling collections")
+    searches = 0
+    while not done.is_set() or searches < 5:
+        try:
+            assert _keys(index.search(query, 1)) == ["kept-p0"]
+            index.search(query, 4, documents={"kept", "d1"})
+        except BaseException as exc:
+            failures.append(exc)
+            break
+        searches += 1
+    writer.join()
+    assert not failures, failures
+    assert "kept" in index.documents()
 
 
 def test_a_store_made_with_another_model_is_refused(tmp_path: Path) -> None:

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from api.cli import cli
+from api.jobs import IngestJobs
 from api.service import CivicGraph
 from api.settings import Settings
 from graph import backends
+from graph.store import StoreBusy
 from tests import fictional
 
 
@@ -67,3 +70,24 @@ def test_reading_a_store_not_made_yet_answers_empty_and_makes_nothing(
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["documents"] == []
     assert not folder.exists()
+
+
+def test_a_read_only_server_takes_no_upload_and_leaves_the_uploads_folder(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "store"
+    settings = Settings(store=folder, model="hash")
+    CivicGraph(settings).close()
+    # an upload waiting for the job of the server that writes the store
+    waiting = backends.uploads_folder(settings) / "job-1" / "0" / "notes.txt"
+    waiting.parent.mkdir(parents=True)
+    waiting.write_text("the writer's upload, waiting for its job")
+    before = _files(folder)
+    reader = CivicGraph.open(settings, read_only=True)
+    assert reader.read_only
+    jobs = IngestJobs(reader)
+    with pytest.raises(StoreBusy, match="read-only"):
+        jobs.submit([("more.txt", b"a second upload")])
+    jobs.close()
+    reader.close()
+    assert _files(folder) == before
