@@ -162,14 +162,8 @@ class UsearchIndex:
                         self._mark_stale(key)
             for key in self._delta.documents() - documents:
                 self._delta.drop(key)
-            # read again what another process (an upload's) has written since
-            for key in sorted(documents - served - self._delta.current(self.files)):
-                stamp = self.files.stamp(key)  # before reading: a newer file is read next time
-                found = self.files.read(key)
-                if found is not None:
-                    self._delta.put(key, *found, stamp)
-                else:
-                    self._delta.drop(key)
+            # again what another process (an upload's) has written since
+            self._delta.read(self.files, documents - served)
             if not self.read_only:
                 self.files.prune(documents)
                 self._merge_if_large()

@@ -199,11 +199,20 @@ class ExactScan:
         with self._lock:
             return set(self._docs)
 
-    def current(self, files: VectorFiles) -> set[str]:
-        """The documents held whose file is the one their rows came from."""
+    def read(self, files: VectorFiles, documents: set[str]) -> None:
+        """Hold these documents' rows as saved in `files`: read those not held, and again
+        those whose file was written since their rows were read (by another process)."""
         with self._lock:
             stamps = dict(self._stamps)
-        return {key for key, stamp in stamps.items() if files.stamp(key) == stamp}
+        for key in sorted(documents):
+            stamp = files.stamp(key)  # before reading: a newer file is read next time
+            if key in stamps and stamp == stamps[key]:
+                continue
+            found = files.read(key)
+            if found is not None:
+                self.put(key, *found, stamp)
+            else:
+                self.drop(key)
 
     def rows(self) -> int:
         """The number of rows held."""
@@ -288,13 +297,7 @@ class NumpyIndex:
             self._scan.drop(key)
         if self.files is None:
             return
-        for key in sorted(documents - self._scan.current(self.files)):
-            stamp = self.files.stamp(key)  # before reading: a newer file is read next time
-            found = self.files.read(key)
-            if found is not None:
-                self._scan.put(key, *found, stamp)
-            else:
-                self._scan.drop(key)
+        self._scan.read(self.files, documents)
         if not self.read_only:
             self.files.prune(documents)
 
