@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from api.ask.model import AskResult
+from api.schemas import NAMED
 from api.settings import Settings
 from graph import backends, queries
 from graph.build import REFERENCE_GRAPH, graph_iri, reference_triples
@@ -339,7 +340,7 @@ class CivicGraph:
         """Passages ranked by meaning, keywords and the entities the question names, fused by
         reciprocal rank (graph/fusion.py); `mode` "dense" or "keyword" ranks by one alone.
         Texts and entities are read from the store for the passages answered only."""
-        if not re.search(r"\w", query):  # as the API's schema says (api/schemas.py, NAMED)
+        if not re.search(NAMED, query):  # as the API's schema says
             raise BadParameter("the query has no letter or digit; say what to search for")
         if mode not in SEARCH_MODES:
             raise BadParameter(f"unknown search mode {mode!r}; choose {', '.join(SEARCH_MODES)}")

@@ -63,5 +63,8 @@ def test_keys_and_types_that_name_nothing_are_refused_before_any_query(service) 
             service.document(key)
     with pytest.raises(BadParameter, match="no letter or digit"):
         service.search("\x0b ?")
+    with pytest.raises(BadParameter, match="no letter or digit"):
+        service.search("\x86\r")  # a control character is no letter, in any script
+    assert isinstance(service.search("Ωμέγα"), list)  # another script's letters name a search
     with pytest.raises(BadParameter, match="unknown entity type"):
         service.search("council", kind='council/") } #')
