@@ -68,3 +68,30 @@ def test_keys_and_types_that_name_nothing_are_refused_before_any_query(service) 
     assert isinstance(service.search("Ωμέγα"), list)  # another script's letters name a search
     with pytest.raises(BadParameter, match="unknown entity type"):
         service.search("council", kind='council/") } #')
+
+
+def test_an_upload_ingested_in_its_own_process_is_searched_and_replaced(
+    tmp_path: Path, backend_settings: dict[str, str]
+) -> None:
+    # the child process writes vectors through the index the settings name and sends the
+    # graph and keyword writes back to this one, on every backend
+    settings = Settings(store=tmp_path / "store", model="hash", extract=False, **backend_settings)
+    service = CivicGraph(settings)
+    try:
+        upload = tmp_path / "upload.txt"
+        upload.write_text("Beekeeping on rooftops\n\nHives were placed on the depot roof.\n")
+        report = service.ingest_uploads([("beekeeping.txt", upload)])
+        assert len(report.added) == 1 and not report.failed
+        for mode in ("dense", "keyword"):
+            hits = service.search("hives depot roof", mode=mode)
+            assert hits and "depot roof" in hits[0].text, mode
+        upload.write_text("Beekeeping on rooftops\n\nThe hives moved to the library.\n")
+        report = service.ingest_uploads([("beekeeping.txt", upload)])
+        assert len(report.replaced) == 1
+        for mode in ("dense", "keyword"):
+            texts = [hit.text for hit in service.search("hives library", mode=mode)]
+            assert any("library" in text for text in texts), mode
+            assert not any("depot roof" in text for text in texts), mode
+        assert service.index.count() == sum(d.passages for d in service.documents())
+    finally:
+        service.close()
