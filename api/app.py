@@ -62,7 +62,7 @@ def create_app(
         if own and embedder is None:
             queries = open_query_embedders(chosen.model, chosen.device, cores())
         opened = service or CivicGraph.open(chosen, embedder=embedder or queries)
-        # load the catalogue, index and model now, so the first request is fast
+        # load the names, leads, indexes and model now, so the first request is fast
         opened.warm()
         threads = opened.settings.threads or THREADS_PER_CORE * cores()
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads

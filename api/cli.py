@@ -32,7 +32,7 @@ from api.schemas import (
 )
 from api.service import CivicGraph
 from api.settings import Settings
-from graph.sparql import SPARQL_FORMATS
+from graph.sparql_protocol import SPARQL_FORMATS
 from ingest.pipeline import Progress
 
 
@@ -44,7 +44,8 @@ def _settings(store: Path | None, **overrides: Any) -> Settings:
 
 
 def common(write: bool = False) -> Callable:
-    """Add --store and --json to a command, and hand it an opened service."""
+    """Add --store and --json to a command, and hand it an opened service: for writing when
+    `write`, else read-only, so that a command that only reads never writes to the store."""
 
     def decorate(command: Callable) -> Callable:
         @click.option(
@@ -59,7 +60,7 @@ def common(write: bool = False) -> Callable:
         @handle_errors
         def wrapper(store: Path | None, as_json: bool, **kwargs: Any) -> Any:
             settings = _settings(store, device=kwargs.pop("device", None))
-            service = CivicGraph.open(settings, write=write)
+            service = CivicGraph.open(settings, write=write, read_only=not write)
             try:
                 return command(service, as_json=as_json, **kwargs)
             finally:

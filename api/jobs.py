@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.service import CivicGraph
+from graph import backends
 from graph.errors import Busy, CivicGraphError, NotFound, UnreadableFiles
+from graph.store import StoreBusy
 from ingest.pipeline import IngestReport, Progress
 
 log = logging.getLogger(__name__)
@@ -67,8 +69,9 @@ class IngestJobs:
 
     def __init__(self, service: CivicGraph) -> None:
         self.service = service
-        self.folder = service.settings.store / "uploads"
-        shutil.rmtree(self.folder, ignore_errors=True)  # left by a server that was killed
+        self.folder = backends.uploads_folder(service.settings)
+        if not service.read_only:  # a read-only server writes nothing, not even this
+            shutil.rmtree(self.folder, ignore_errors=True)  # left by a server that was killed
         self._jobs: dict[str, Job] = {}
         self._queue: collections.deque[Job] = collections.deque()
         self._finished: collections.deque[str] = collections.deque()
@@ -77,7 +80,13 @@ class IngestJobs:
         self._thread: threading.Thread | None = None
 
     def submit(self, uploads: list[tuple[str, bytes]]) -> Job:
-        """Queue an upload of (file name, bytes); Busy when MAX_QUEUED jobs already wait."""
+        """Queue an upload of (file name, bytes); Busy when MAX_QUEUED jobs already wait,
+        StoreBusy when the service is read-only (before anything is written)."""
+        if self.service.read_only:
+            raise StoreBusy(
+                "the store is open read-only (another process holds it, or the SPARQL store "
+                "has no update endpoint): uploads are off"
+            )
         with self._state:
             if len(self._queue) >= MAX_QUEUED:
                 raise Busy(

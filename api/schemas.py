@@ -445,8 +445,11 @@ class EntityErrorOut(BaseModel):
     error: EntityErrorDetail
 
 
-# What names an entity: an id, an IRI or a label, with a letter or digit in it somewhere.
-NAMED = r"\w"
+# What names an entity or a search: an id, an IRI or a label, with a letter or digit in it
+# somewhere: an ASCII one, or any character past Latin-1's signs. Spelt out rather than `\w`,
+# which JSON Schema's regular expressions (and so OpenAPI clients) read as ASCII only while
+# Python and pydantic read it as any script's letters.
+NAMED = r"[0-9A-Za-z\u00C0-\uFFFF]"
 
 ENTITY_ERRORS: dict[int | str, dict] = {
     404: {"model": EntityErrorOut, "description": "unknown entity, with the nearest names"},

@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from api.ask.model import AskResult
+from api.schemas import NAMED
 from api.settings import Settings
-from graph import queries
-from graph.build import REFERENCE_GRAPH, reference_triples
+from graph import backends, queries
+from graph.build import REFERENCE_GRAPH, graph_iri, reference_triples
 from graph.embed import Embedder, open_embedder
-from graph.errors import BadParameter, BadQuery, IngestFailed, NotFound, QueryTimeout
-from graph.fusion import rrf
-from graph.keywords import SqliteKeywordIndex, keyword_passages, open_keywords
+from graph.errors import BadParameter, IngestFailed, NotFound, QueryTimeout
+from graph.fusion import entity_ranking, rrf
+from graph.keywords import KeywordIndex, keyword_passages
 from graph.model import (
+    DocumentInfo,
     EntityCard,
     EntityMatch,
     EntityRef,
     Evidence,
+    PassageInfo,
     PathEdge,
     PathsAnswer,
     Relation,
@@ -32,11 +35,11 @@ from graph.model import (
 )
 from graph.paths import CO_MENTIONED, Hop, Projections, write_graphml
 from graph.queries import EntityIndex
-from graph.sparql import SparqlResult, negotiate, prepare_query
-from graph.sparql_pool import SparqlRunner, open_runner
-from graph.store import OxigraphStore, Store, StoreBusy, open_store
-from graph.vectors import NumpyIndex, check_manifest, open_index
-from graph.vocab import iri_ref
+from graph.sparql import prepare_query
+from graph.sparql_pool import SparqlRunner
+from graph.sparql_protocol import SparqlResult, negotiate
+from graph.store import Store, StoreBusy
+from graph.vectors import VectorIndex
 from ingest.budget import FileBudget
 from ingest.detached import DetachedRun, run_detached
 from ingest.evaluate import EvalReport
@@ -50,83 +53,16 @@ CANDIDATES = 50
 MAX_HOPS = 8
 MAX_PATHS = 20
 SEARCH_MODES = ("hybrid", "dense", "keyword")
+# With a type filter, how many passages each ranking reads before keeping those that mention
+# an entity of the type (every passage, in a store this small or smaller).
+FILTER_DEPTH = 1000
 
-
-@dataclass(frozen=True, slots=True)
-class DocumentInfo:
-    """A document as listed: its key, source, title, date and size."""
-
-    key: str
-    source: str
-    title: str
-    date: str | None
-    passages: int
-
-
-@dataclass(frozen=True, slots=True)
-class PassageInfo:
-    """A passage as search shows it."""
-
-    key: str
-    document: str
-    start: int
-    end: int
-    text: str
-    heading: str | None
-
-
-class Catalog:
-    """Documents and passages held in memory for search: metadata, texts and the entities
-    each passage mentions."""
-
-    def __init__(
-        self,
-        documents: dict[str, DocumentInfo],
-        passages: list[PassageInfo],
-        mentions: dict[str, frozenset[str]] | None = None,
-    ) -> None:
-        self.documents = documents
-        self.passages = {p.key: p for p in passages}
-        self.mentions = mentions or {}  # passage key -> refs of the entities it names
-        self._named_by: dict[str, set[str]] = {}  # entity ref -> passages that name it
-        for key, refs in self.mentions.items():
-            for ref in refs:
-                self._named_by.setdefault(ref, set()).add(key)
-
-    def passages_mentioning(self, kind: str) -> set[str]:
-        """Keys of the passages that mention an entity of a kind."""
-        prefix = f"{kind}/"
-        return {
-            key for ref, keys in self._named_by.items() if ref.startswith(prefix) for key in keys
-        }
-
-    def naming(
-        self,
-        refs: set[str],
-        order: list[tuple[str, float]],
-        *,
-        documents: set[str] | None = None,
-        allowed: set[str] | None = None,
-    ) -> list[str]:
-        """Passages that name any of these entities, those naming the most first, then in
-        the order of `order` (ranked keys with scores), then by key."""
-        count: dict[str, int] = {}
-        for ref in refs:
-            for key in self._named_by.get(ref, ()):
-                count[key] = count.get(key, 0) + 1
-        place = {key: n for n, (key, _) in enumerate(order)}
-        keys = [
-            key
-            for key in count
-            if key in self.passages
-            and (documents is None or self.passages[key].document in documents)
-            and (allowed is None or key in allowed)
-        ]
-        return sorted(keys, key=lambda key: (-count[key], place.get(key, len(place)), key))
+__all__ = ["CivicGraph", "DocumentInfo", "PassageInfo"]
 
 
 class CivicGraph:
-    """The store, the vector index and the model, and every question civicgraph answers."""
+    """The store, the vector and keyword indexes and the model, and every question civicgraph
+    answers. Which engines hold them is the settings' choice (graph/backends.py)."""
 
     def __init__(
         self,
@@ -138,12 +74,12 @@ class CivicGraph:
         self.settings = settings
         self._embedder = embedder
         self._lock = threading.RLock()  # held while a part is first loaded
-        # held by whatever writes: one writer at a time, while readers go on (each write
-        # builds new parts and puts them in place of the old ones)
+        # held by whatever writes: one writer at a time, while readers go on (the indexes
+        # answer searches while they are written, graph/vectors.py's contract)
         self._writing = threading.Lock()
-        self._catalog: Catalog | None = None
-        self._index: NumpyIndex | None = None
-        self._keywords: SqliteKeywordIndex | None = None
+        self._index: VectorIndex | None = None
+        self._keywords: KeywordIndex | None = None
+        self._documents: tuple[int, dict[str, DocumentInfo]] | None = None
         self._warmed = threading.Event()
         self._warming = False
         self._sparql: SparqlRunner | None = None
@@ -151,20 +87,12 @@ class CivicGraph:
         self._keyword_pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=4, thread_name_prefix="keywords"
         )
-        location: Any = settings.store / "graph"
-        if settings.store_backend == "sparql":
-            location = settings.sparql_endpoint
-        self.store: Store = open_store(
-            settings.store_backend,
-            location,
-            read_only=not writable,
-            update_endpoint=settings.sparql_update_endpoint,
-        )
-        self.read_only = bool(getattr(self.store, "read_only", False))
+        self.store: Store = backends.open_store(settings, read_only=not writable)
+        self.read_only = self.store.read_only
         # the name index, path projection and leads, kept in step with the store
         self.projections = Projections(
             self.store,
-            settings.store / "projection",
+            backends.projection_folder(settings),
             writable=not self.read_only,
             timeout_s=settings.query_timeout_s,
         )
@@ -172,11 +100,22 @@ class CivicGraph:
             self.store.replace_graph(
                 str(REFERENCE_GRAPH), [(*t, REFERENCE_GRAPH) for t in reference_triples()]
             )
+            self.store.flush()
 
     @classmethod
-    def open(cls, settings: Settings, *, write: bool = False, embedder: Embedder | None = None):
-        """Open for writing when `write`, else read-write if free and read-only if another
-        process (a running server) holds the store."""
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        write: bool = False,
+        read_only: bool = False,
+        embedder: Embedder | None = None,
+    ):
+        """Open read-only when `read_only` (the commands that only read: nothing is written to
+        the store, not even what opening would catch up), for writing when `write`, else
+        read-write if free and read-only if another process (a running server) holds it."""
+        if read_only:
+            return cls(settings, embedder=embedder, writable=False)
         try:
             return cls(settings, embedder=embedder, writable=True)
         except StoreBusy:
@@ -195,107 +134,65 @@ class CivicGraph:
             return self._embedder
 
     @property
-    def index(self) -> NumpyIndex:
+    def index(self) -> VectorIndex:
         """The passage vectors of every document in the store."""
         with self._lock:
             if self._index is None:
-                folder = self.settings.store / "vectors"
-                dimension = self.embedder.dimension
-                if not self.read_only:
-                    check_manifest(self.settings.store, self.embedder.name, dimension)
-                index = open_index(self.settings.vector_backend, folder, dimension)
-                documents = set(self._known())
-                index.load(documents)
-                if not self.read_only:
-                    index.prune(documents)
+                embedder = self.embedder
+                index = backends.open_vectors(
+                    self.settings, embedder.name, embedder.dimension, read_only=self.read_only
+                )
+                index.sync(set(self._known()))
                 self._index = index
             return self._index
 
     @property
-    def keywords(self) -> SqliteKeywordIndex:
+    def keywords(self) -> KeywordIndex:
         """The keyword index of the passages, caught up with the store when first opened."""
         with self._lock:
             if self._keywords is None:
-                keywords = open_keywords(self.settings.store, read_only=self.read_only)
+                keywords = backends.open_keywords(self.settings, read_only=self.read_only)
                 if not keywords.read_only:  # the process that holds the store catches up
                     self._catch_up_keywords(keywords)
                 self._keywords = keywords
             return self._keywords
 
-    def _catch_up_keywords(self, keywords: SqliteKeywordIndex) -> None:
+    def _catch_up_keywords(self, keywords: KeywordIndex) -> None:
         """Index the documents the store holds and the keyword index lacks (a store from
         before the index, or a read-only one with no index file yet, indexed in memory), and
         drop those it no longer holds (left by an interrupted ingest)."""
         held = keywords.documents()
-        catalog = self.catalog
-        for key in held - set(catalog.documents):
+        stored = set(self._known())
+        for key in held - stored:
             keywords.delete(key)
-        missing = set(catalog.documents) - held
+        missing = stored - held
         if not missing:
             return
-        by_document: dict[str, list[PassageInfo]] = {}
-        for p in catalog.passages.values():
-            if p.document in missing:
-                by_document.setdefault(p.document, []).append(p)
+        documents = self._document_infos()
         for key in sorted(missing):
-            passages = sorted(by_document.get(key, []), key=lambda p: p.start)
-            keywords.upsert(key, keyword_passages(passages, catalog.documents[key].title))
+            passages = queries.document_passages(self.store, key, timeout_s=300)
+            keywords.upsert(key, keyword_passages(passages, documents[key].title))
+        keywords.flush()
 
-    @property
-    def catalog(self) -> Catalog:
-        """Documents and passages, read from the store once and kept in step with ingest."""
+    def _document_infos(self) -> dict[str, DocumentInfo]:
+        """Every document with its size, read from the store once per change."""
         with self._lock:
-            if self._catalog is None:
-                self._catalog = self._load_catalog()
-            return self._catalog
-
-    def _load_catalog(self) -> Catalog:
-        docs = self.store.select(
-            """SELECT ?key ?source ?title ?date WHERE {
-                 ?d a foaf:Document ; dcterms:identifier ?key ; dcterms:source ?source ;
-                    dcterms:title ?title . OPTIONAL { ?d dcterms:date ?date } }""",
-            timeout_s=300,
-        )
-        rows = self.store.select(
-            """SELECT ?key ?doc ?start ?end ?text ?heading WHERE {
-                 ?p a cg:Passage ; dcterms:identifier ?key ; dcterms:isPartOf ?d ;
-                    cg:start ?start ; cg:end ?end ; cg:text ?text .
-                 ?d dcterms:identifier ?doc . OPTIONAL { ?p cg:heading ?heading } }""",
-            timeout_s=300,
-        )
-        passages = sorted(
-            (PassageInfo(*row) for row in rows.rows), key=lambda p: (p.document, p.start)
-        )
-        counts: dict[str, int] = {}
-        for p in passages:
-            counts[p.document] = counts.get(p.document, 0) + 1
-        documents = {
-            key: DocumentInfo(key, source, title, str(date) if date else None, counts.get(key, 0))
-            for key, source, title, date in docs.rows
-        }
-        named = self.store.select(
-            "SELECT ?p ?e WHERE { ?p a cg:Passage ; cg:mentions ?e }", timeout_s=300
-        )
-        mentions: dict[str, set[str]] = {}
-        for passage, entity in named.rows:
-            ref = iri_ref(entity)
-            if ref:
-                mentions.setdefault(passage.rsplit("/", 1)[1], set()).add(ref)
-        return Catalog(documents, passages, {k: frozenset(v) for k, v in mentions.items()})
+            generation = self.generation
+            if self._documents is None or self._documents[0] != generation:
+                found = queries.documents(self.store, timeout_s=300)
+                self._documents = (generation, {d.key: d for d in found})
+            return self._documents[1]
 
     def _known(self) -> dict[str, Known]:
-        rows = self.store.select(
-            """SELECT ?key ?source ?digest WHERE { ?d a foaf:Document ; dcterms:identifier ?key ;
-                 dcterms:source ?source . OPTIONAL { ?d cg:contentHash ?digest } }"""
-        )
-        return {key: Known(key, source, digest) for key, source, digest in rows.rows}
+        found = queries.known_documents(self.store, timeout_s=300)
+        return {key: Known(key, source, digest) for key, (source, digest) in found.items()}
 
     # -- writing ----------------------------------------------------------------------------
 
-    def _pipeline(self, index: NumpyIndex) -> Pipeline:
+    def _pipeline(self) -> Pipeline:
         return Pipeline(
             self.store,
-            index,
+            self.index,
             self.embedder,
             self._known(),
             keywords=self.keywords,
@@ -338,19 +235,15 @@ class CivicGraph:
     ) -> IngestReport:
         """Ingest uploaded files (each name with the file that holds its bytes) beside the
         questions being answered: in a process of its own at a lower CPU priority
-        (ingest/detached.py), which sends its graph writes here. Readers go on meanwhile and
-        see the new documents in search once the run ends."""
-        store = self.store
-        if not isinstance(store, OxigraphStore) or store.path is None:
-            # a store held in memory cannot be shared with another process
-            return self.ingest_bytes([(name, path.read_bytes()) for name, path in uploads])
+        (ingest/detached.py), which writes the vectors through the index the settings name
+        and sends its graph and keyword writes here. Readers go on meanwhile and see the new
+        documents' vectors once the run ends."""
         with self._writing:
-            index = self.index  # loaded, and the model checked against the store, first
+            index = self.index  # opened, and the model checked against the store, first
             run = DetachedRun(
                 uploads=uploads,
                 known=self._known(),
-                vectors=index.folder or self.settings.store / "vectors",
-                vector_backend=self.settings.vector_backend,
+                settings=self.settings,
                 model=self.embedder.name,
                 device=self.settings.device,
                 extractor=self._extractor(),
@@ -358,13 +251,14 @@ class CivicGraph:
                 budget=FileBudget(self.settings.file_timeout_s, self.settings.file_memory_mb),
             )
             try:
-                report = run_detached(run, store, self.keywords, progress=progress, stop=stop)
+                report = run_detached(run, self.store, self.keywords, progress=progress, stop=stop)
             except IngestFailed:
-                self._index = self._index_from_disk()  # what it wrote before is stored
+                index.sync(set(self._known()))  # what it wrote before is stored
                 self._changed()
                 raise
             if report.changed:
-                self._index = self._reindexed(index, report.added + report.replaced)
+                # read what the child wrote, and leave out what the store no longer holds
+                index.sync(set(self._known()))
                 self._changed()
             return report
 
@@ -375,29 +269,10 @@ class CivicGraph:
         skipped: Iterable[tuple[str, str]],
     ) -> IngestReport:
         with self._writing:
-            index = self.index.copy()
-            report = self._pipeline(index).run(items, progress=progress, skipped=skipped)
-            self._index = index
+            report = self._pipeline().run(items, progress=progress, skipped=skipped)
             if report.changed:
                 self._changed()
             return report
-
-    def _reindexed(self, index: NumpyIndex, written: Iterable[str]) -> NumpyIndex:
-        """A copy of `index` with the vectors of the documents `written` read from disk, and
-        without those the store no longer holds."""
-        fresh = index.copy()
-        fresh.load(written)
-        for key in fresh.documents() - set(self._known()):
-            fresh.delete(key)
-        return fresh
-
-    def _index_from_disk(self) -> NumpyIndex:
-        """The vectors of every document in the store, read again."""
-        index = open_index(
-            self.settings.vector_backend, self.settings.store / "vectors", self.embedder.dimension
-        )
-        index.load(set(self._known()))
-        return index
 
     def _changed(self) -> None:
         """After a write, what was read from the store is out of date. A server (warmed up)
@@ -406,9 +281,8 @@ class CivicGraph:
         is read again when next needed."""
         self.projections.changed()
         if not self._warming:
-            self._catalog = None
             return
-        self._catalog = self._load_catalog()
+        self._document_infos()
         _ = self.entity_index
         with self.projections.graph():
             pass
@@ -422,8 +296,6 @@ class CivicGraph:
     def delete_documents(self, keys: Iterable[str]) -> list[str]:
         """Remove documents with their passages, facts and vectors; all or none: an unknown
         key is refused before anything is removed."""
-        from graph.build import graph_iri
-
         keys = list(dict.fromkeys(keys))
         with self._writing:
             known = self._known()
@@ -433,12 +305,12 @@ class CivicGraph:
                     f"no document {', '.join(map(repr, unknown))}; "
                     "`civicgraph documents` or GET /documents lists them"
                 )
-            index = self.index.copy()
             for key in keys:
                 self.store.drop_graph(str(graph_iri(key)))
-                index.delete(key)
+                self.index.delete(key)
                 self.keywords.delete(key)
-            self._index = index
+            self.index.flush()
+            self.keywords.flush()
             self._changed()
             return keys
 
@@ -446,16 +318,15 @@ class CivicGraph:
 
     def documents(self) -> list[DocumentInfo]:
         """Every document, newest first."""
-        docs = list(self.catalog.documents.values())
+        docs = list(self._document_infos().values())
         return sorted(docs, key=lambda d: (d.date or "", d.title), reverse=True)
 
     def document(self, key: str) -> tuple[DocumentInfo, list[PassageInfo]]:
         """One document and its passages, in order."""
-        catalog = self.catalog
-        if key not in catalog.documents:
+        found = queries.documents(self.store, keys=[key], timeout_s=self._timeout)
+        if not found:
             raise NotFound(f"no document {key!r}; GET /documents lists them")
-        passages = [p for p in catalog.passages.values() if p.document == key]
-        return catalog.documents[key], sorted(passages, key=lambda p: p.start)
+        return found[0], queries.document_passages(self.store, key, timeout_s=self._timeout)
 
     def search(
         self,
@@ -467,20 +338,23 @@ class CivicGraph:
         mode: str = "hybrid",
     ) -> list[SearchHit]:
         """Passages ranked by meaning, keywords and the entities the question names, fused by
-        reciprocal rank (graph/fusion.py); `mode` "dense" or "keyword" ranks by one alone."""
-        if not query.strip():
-            raise BadParameter("the query is empty; say what to search for")
+        reciprocal rank (graph/fusion.py); `mode` "dense" or "keyword" ranks by one alone.
+        Texts and entities are read from the store for the passages answered only."""
+        if not re.search(NAMED, query):  # as the API's schema says
+            raise BadParameter("the query has no letter or digit; say what to search for")
         if mode not in SEARCH_MODES:
             raise BadParameter(f"unknown search mode {mode!r}; choose {', '.join(SEARCH_MODES)}")
-        catalog = self.catalog
+        if kind is not None and kind not in queries.ENTITY_KINDS:
+            raise BadParameter(
+                f"unknown entity type {kind!r}; choose {', '.join(queries.ENTITY_KINDS)}"
+            )
         documents = None
         if document:
-            if document not in catalog.documents:
+            if not queries.document_exists(self.store, document, timeout_s=self._timeout):
                 raise NotFound(f"no document {document!r}; GET /documents lists them")
             documents = {document}
-        allowed = catalog.passages_mentioning(kind) if kind else None
-        # with a type filter, rank everything and keep the passages that pass it
-        depth = CANDIDATES if allowed is None else len(catalog.passages)
+        # with a type filter, rank deeper and keep the passages that pass it
+        depth = CANDIDATES if kind is None else FILTER_DEPTH
         rankings: dict[str, list[str]] = {}
         sparse = None
         if mode in ("hybrid", "keyword"):
@@ -491,11 +365,12 @@ class CivicGraph:
         if mode in ("hybrid", "dense"):
             vector = self.embedder.encode_query(query)
             dense = self.index.search(vector, depth, documents=documents)
-            rankings["dense"] = [key for key, _ in dense if key in catalog.passages]
+            rankings["dense"] = [key for key, _ in dense]
         if sparse is not None:
-            found = sparse.result()
-            rankings["keyword"] = [key for key, _ in found if key in catalog.passages]
-        if allowed is not None:
+            rankings["keyword"] = [key for key, _ in sparse.result()]
+        if kind is not None:
+            ranked = {key for ranking in rankings.values() for key in ranking}
+            allowed = queries.mentioning_kind(self.store, ranked, kind, timeout_s=self._timeout)
             rankings = {
                 name: [key for key in ranking if key in allowed][:CANDIDATES]
                 for name, ranking in rankings.items()
@@ -503,14 +378,52 @@ class CivicGraph:
         if mode == "hybrid":
             named = self.entity_index.named_in(query)
             if named:
-                rankings["entities"] = catalog.naming(
-                    named, rrf(rankings), documents=documents, allowed=allowed
-                )[:CANDIDATES]
-        fused = rrf(rankings)[:k]
+                rankings["entities"] = self._naming(named, rrf(rankings), documents, kind)
+        return self._hits(rrf(rankings), k)
+
+    def _naming(
+        self,
+        refs: set[str],
+        order: list[tuple[str, float]],
+        documents: set[str] | None,
+        kind: str | None,
+    ) -> list[str]:
+        """Passages that name any of these entities, ranked as graph/fusion.py's
+        `entity_ranking` says: the ranked passages' entities, and the best of the others."""
+        timeout = self._timeout
+        ranked = [key for key, _ in order]
+        count = {
+            key: len(found & refs)
+            for key, found in queries.mentions(self.store, ranked, timeout_s=timeout).items()
+            if found & refs
+        }
+        # the best of the others by (count, key): enough that none of the first CANDIDATES
+        # is missed however many of those ranked already are among them
+        others = queries.naming(
+            self.store,
+            refs,
+            documents=documents,
+            kind=kind,
+            limit=CANDIDATES + len(count),
+            timeout_s=timeout,
+        )
+        count.update(others)
+        return entity_ranking(count, order, CANDIDATES)
+
+    def _hits(self, fused: list[tuple[str, float]], k: int) -> list[SearchHit]:
+        """The first k fused passages that the store holds, with their texts, documents and
+        entities read from it (an index may still hold a passage whose graph is gone)."""
+        found: dict[str, tuple[PassageInfo, DocumentInfo]] = {}
+        start = 0
+        while start < len(fused) and len(found) < k:
+            batch = [key for key, _ in fused[start : start + k + 5]]
+            found |= queries.passages(self.store, batch, timeout_s=self._timeout)
+            start += len(batch)
+        chosen = [(key, score) for key, score in fused if key in found][:k]
+        mentions = queries.mentions(self.store, [key for key, _ in chosen], timeout_s=self._timeout)
         hits = []
-        for key, score in fused:
-            p = catalog.passages[key]
-            doc = catalog.documents[p.document]
+        for key, score in chosen:
+            p, doc = found[key]
             hits.append(
                 SearchHit(
                     passage=key,
@@ -522,7 +435,7 @@ class CivicGraph:
                     start=p.start,
                     end=p.end,
                     score=round(score, 6),
-                    entities=self._entity_refs(catalog.mentions.get(key, frozenset())),
+                    entities=self._entity_refs(mentions.get(key, frozenset())),
                 )
             )
         return hits
@@ -540,18 +453,12 @@ class CivicGraph:
 
     @property
     def sparql_runner(self) -> SparqlRunner:
-        """Where SPARQL queries run: worker processes over the store on disk."""
+        """Where SPARQL queries run: the store's own runner (worker processes over the
+        embedded store, the remote endpoint itself)."""
         with self._lock:
             if self._sparql is None:
-                store = self.store
-                if not isinstance(store, OxigraphStore):
-                    raise BadQuery("the SPARQL endpoint serves the embedded store only")
-                store.flush()  # a worker's read-only view replays what is not flushed: slow
-                self._sparql = open_runner(
-                    store.oxigraph,
-                    store.path,
-                    timeout_s=self._timeout,
-                    generation=lambda: self.generation,
+                self._sparql = self.store.sparql_runner(
+                    timeout_s=self._timeout, generation=lambda: self.generation
                 )
             return self._sparql
 
@@ -681,7 +588,7 @@ class CivicGraph:
 
     def warm(self) -> None:
         """Load the entity names and the leads now, and then, in the background, the path
-        projection, the passage catalogue, the vectors and the model, so that the server
+        projection, the document list, the indexes and the model, so that the server
         answers at once and no first request pays for loading; /health waits for all of it."""
         self.leads()
         self._warming = True
@@ -693,9 +600,9 @@ class CivicGraph:
             with self.projections.graph():
                 pass
             self.projections.save()
-            if isinstance(self.store, OxigraphStore):
-                self.sparql_runner.warm()
-            _ = self.catalog
+            self.sparql_runner.warm()
+            self._document_infos()
+            _ = self.keywords
             _ = self.index
             self.embedder.encode_query("warm up")
             from api.ask import prepare
@@ -725,19 +632,23 @@ class CivicGraph:
         """Store, index and model status, once warming up has finished."""
         if self._warming:
             self._warmed.wait(timeout=600)
-        catalog = self.catalog
+        documents = self._document_infos()
         return {
             "status": "ok",
             "store": {
                 "backend": self.settings.store_backend,
                 "path": str(self.settings.store),
                 "read_only": self.read_only,
-                "documents": len(catalog.documents),
-                "passages": len(catalog.passages),
+                "documents": len(documents),
+                "passages": sum(d.passages for d in documents.values()),
             },
             "index": {
                 "backend": self.settings.vector_backend,
                 "vectors": self._index.count() if self._index is not None else None,
+            },
+            "keywords": {
+                "backend": self.settings.keyword_backend,
+                "passages": self._keywords.count() if self._keywords is not None else None,
             },
             "model": {
                 "name": self.settings.model,
@@ -755,6 +666,8 @@ class CivicGraph:
         self._keyword_pool.shutdown(wait=False, cancel_futures=True)
         if self._keywords is not None:
             self._keywords.close()
+        if self._index is not None:
+            self._index.close()
         self.store.close()
 
 

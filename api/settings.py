@@ -24,7 +24,19 @@ class Settings(BaseSettings):
     sparql_update_endpoint: str | None = Field(
         None, description="update URL of a remote SPARQL store"
     )
-    vector_backend: str = Field("numpy", description="vector index: numpy")
+    vector_backend: str = Field(
+        "usearch",
+        description="vector index: usearch (approximate, on disk), numpy (exact scan) or "
+        "pgvector (PostgreSQL)",
+    )
+    keyword_backend: str = Field(
+        "sqlite", description="keyword index: sqlite (FTS5, on disk) or postgres"
+    )
+    postgres_url: str | None = Field(
+        None,
+        description="PostgreSQL connection URL, for vector_backend=pgvector and "
+        "keyword_backend=postgres",
+    )
     model: str = Field("all-MiniLM-L6-v2", description="embedding model: all-MiniLM-L6-v2 or hash")
     device: str = Field("auto", description="where to embed: auto, cpu or cuda")
     max_bytes: int = Field(50 * 1024 * 1024, description="largest file ingest accepts, in bytes")

@@ -33,3 +33,14 @@ def rrf(
         for rank, key in enumerate(ranking):
             fused[key] += weight / (k + rank + 1)
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def entity_ranking(
+    counts: Mapping[str, int], order: Sequence[tuple[str, float]], limit: int
+) -> list[str]:
+    """The ranking of entity evidence: passages by how many of the question's entities they
+    name (`counts`), most first, then in the order of the other rankings fused (`order`),
+    then by key; the first `limit`."""
+    place = {key: n for n, (key, _) in enumerate(order)}
+    keys = sorted(counts, key=lambda key: (-counts[key], place.get(key, len(place)), key))
+    return keys[:limit]

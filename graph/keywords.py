@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from graph.errors import Unsupported
+
 # bm25 weights of the columns text, heading, title: chosen on the development questions.
 COLUMN_WEIGHTS = (1.0, 0.5, 0.25)
 # Query words held by more than this share of the passages are left out of the match.
@@ -41,19 +43,38 @@ class KeywordPassage:
 class KeywordIndex(Protocol):
     """Passages searchable by their words, grouped by document."""
 
-    def upsert(self, document_key: str, passages: Sequence[KeywordPassage]) -> None: ...
+    read_only: bool
 
-    def delete(self, document_key: str) -> None: ...
+    def upsert(self, document_key: str, passages: Sequence[KeywordPassage]) -> None:
+        """Replace one document's passages, in one transaction."""
+        ...
+
+    def delete(self, document_key: str) -> None:
+        """Remove one document's passages."""
+        ...
 
     def search(
         self, query: str, k: int, *, documents: set[str] | None = None
-    ) -> list[tuple[str, float]]: ...
+    ) -> list[tuple[str, float]]:
+        """The k passages whose words match best (key, score; higher is better), only in
+        `documents` when given."""
+        ...
 
-    def documents(self) -> set[str]: ...
+    def documents(self) -> set[str]:
+        """The keys of the documents indexed."""
+        ...
 
-    def count(self) -> int: ...
+    def count(self) -> int:
+        """The number of passages indexed."""
+        ...
 
-    def close(self) -> None: ...
+    def flush(self) -> None:
+        """Make the writes so far durable."""
+        ...
+
+    def close(self) -> None:
+        """Release files and connections."""
+        ...
 
 
 def query_words(query: str) -> list[str]:
@@ -104,6 +125,7 @@ class SqliteKeywordIndex:
 
     def upsert(self, document_key: str, passages: Sequence[KeywordPassage]) -> None:
         """Replace one document's passages, in one transaction."""
+        self._check_writable()
         with self._lock, self._db:
             self._rows.clear()
             self._delete(document_key)
@@ -118,9 +140,14 @@ class SqliteKeywordIndex:
 
     def delete(self, document_key: str) -> None:
         """Remove one document's passages."""
+        self._check_writable()
         with self._lock, self._db:
             self._rows.clear()
             self._delete(document_key)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise Unsupported(f"the keyword index at {self.path} is opened read-only")
 
     def _delete(self, document_key: str) -> None:
         self._db.execute(
@@ -181,19 +208,13 @@ class SqliteKeywordIndex:
         with self._lock:
             return self._db.execute("SELECT count(*) FROM owners").fetchone()[0]
 
+    def flush(self) -> None:
+        """Nothing waits: each document's transaction is committed as it is written."""
+
     def close(self) -> None:
         """Close the database."""
         with self._lock:
             self._db.close()
-
-
-def open_keywords(folder: str | Path | None, *, read_only: bool = False) -> SqliteKeywordIndex:
-    """The keyword index of a store folder (in memory when `folder` is None); read-only, the
-    file another process writes, or an empty one in memory when there is none yet."""
-    path = Path(folder) / "keywords.sqlite" if folder is not None else None
-    if read_only and (path is None or not path.exists()):
-        return SqliteKeywordIndex(None)
-    return SqliteKeywordIndex(path, read_only=read_only)
 
 
 def keyword_passages(passages: Iterable, title: str | None) -> list[KeywordPassage]:

@@ -117,6 +117,29 @@ class Extraction:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """A document as listed: its key, source, title, date and size."""
+
+    key: str
+    source: str
+    title: str
+    date: str | None
+    passages: int
+
+
+@dataclass(frozen=True, slots=True)
+class PassageInfo:
+    """A passage as search and the document view show it."""
+
+    key: str
+    document: str
+    start: int
+    end: int
+    text: str
+    heading: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class EntityRef:
     """An entity as other answers point to it."""
 

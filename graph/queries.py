@@ -15,20 +15,23 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from graph.errors import Ambiguous, BadParameter, NotFound
 from graph.model import (
+    DocumentInfo,
     EntityCard,
     EntityMatch,
     EntityRef,
     Evidence,
     MentioningDocument,
+    PassageInfo,
     Predicate,
     Relation,
 )
 from graph.store import DEFAULT_TIMEOUT_S, Store
-from graph.vocab import ID, PREFIXES, STATGEO, iri_ref, ref_iri
+from graph.vocab import ID, PREFIXES, STATGEO, iri, iri_ref, ref_iri
 
 ENTITY_KINDS = ("council", "body", "person", "programme", "theme")
 
@@ -754,6 +757,212 @@ def _window(
     while end < len(text) and not text[end].isspace():
         end += 1
     return begin, end
+
+
+# -- documents and passages ------------------------------------------------------------------
+
+
+def known_documents(
+    store: Store, *, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> dict[str, tuple[str, str | None]]:
+    """Every document's key with its source and content hash (None for a store made before
+    documents carried one)."""
+    rows = store.select(
+        """SELECT ?key ?source ?digest WHERE { ?d a foaf:Document ; dcterms:identifier ?key ;
+             dcterms:source ?source . OPTIONAL { ?d cg:contentHash ?digest } }""",
+        timeout_s=timeout_s,
+    )
+    return {key: (source, digest) for key, source, digest in rows.rows}
+
+
+def documents(
+    store: Store, keys: Iterable[str] | None = None, *, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> list[DocumentInfo]:
+    """Every document (or these, by key) with its source, title, date and number of
+    passages, in key order."""
+    where = ""
+    if keys is not None:
+        where = f"VALUES ?d {{ {' '.join(_document(k) for k in sorted(set(keys)))} }}"
+    docs = store.select(
+        f"""SELECT ?key ?source ?title ?date WHERE {{ {where}
+             ?d a foaf:Document ; dcterms:identifier ?key ; dcterms:source ?source ;
+                dcterms:title ?title . OPTIONAL {{ ?d dcterms:date ?date }} }}""",
+        timeout_s=timeout_s,
+    )
+    counts = store.select(
+        f"""SELECT ?key (COUNT(?p) AS ?n) WHERE {{ {where}
+             ?p a cg:Passage ; dcterms:isPartOf ?d . ?d dcterms:identifier ?key }} GROUP BY ?key""",
+        timeout_s=timeout_s,
+    )
+    sizes = dict(counts.rows)
+    found = {
+        key: DocumentInfo(key, source, title, str(date) if date else None, sizes.get(key, 0))
+        for key, source, title, date in docs.rows
+    }
+    return [found[key] for key in sorted(found)]
+
+
+def document_exists(store: Store, key: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> bool:
+    """Whether the store holds a document with this key."""
+    try:
+        _document(key)
+    except NotFound:
+        return False
+    return store.ask(
+        f"ASK {{ {_document(key)} a foaf:Document }}",
+        timeout_s=timeout_s,
+    )
+
+
+def document_passages(
+    store: Store, key: str, *, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> list[PassageInfo]:
+    """A document's passages, in the order of the text."""
+    rows = store.select(
+        f"""SELECT ?key ?start ?end ?text ?heading WHERE {{
+             ?p dcterms:isPartOf {_document(key)} ; a cg:Passage ; dcterms:identifier ?key ;
+                cg:start ?start ; cg:end ?end ; cg:text ?text .
+             OPTIONAL {{ ?p cg:heading ?heading }} }}""",
+        timeout_s=timeout_s,
+    )
+    found = [
+        PassageInfo(p, key, start, end, text, heading) for p, start, end, text, heading in rows.rows
+    ]
+    return sorted(found, key=lambda p: (p.start, p.key))
+
+
+def passages(
+    store: Store, keys: Iterable[str], *, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> dict[str, tuple[PassageInfo, DocumentInfo]]:
+    """These passages (by key), each with its document (whose passage count is not read: 0),
+    read from the store when asked for, so that no process holds every text."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    rows = store.select(
+        f"""SELECT ?key ?doc ?start ?end ?text ?heading ?source ?title ?date WHERE {{
+             VALUES ?p {{ {" ".join(_passage(k) for k in wanted)} }}
+             ?p dcterms:identifier ?key ; dcterms:isPartOf ?d ; cg:start ?start ; cg:end ?end ;
+                cg:text ?text . OPTIONAL {{ ?p cg:heading ?heading }}
+             ?d dcterms:identifier ?doc ; dcterms:source ?source ; dcterms:title ?title .
+             OPTIONAL {{ ?d dcterms:date ?date }} }}""",
+        timeout_s=timeout_s,
+    )
+    return {
+        key: (
+            PassageInfo(key, doc, start, end, text, heading),
+            DocumentInfo(doc, source, title, str(date) if date else None, 0),
+        )
+        for key, doc, start, end, text, heading, source, title, date in rows.rows
+    }
+
+
+def mentions(
+    store: Store, keys: Iterable[str], *, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> dict[str, frozenset[str]]:
+    """The refs of the entities each of these passages mentions (passages that mention none
+    are left out)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    found: dict[str, set[str]] = {}
+    for chunk in _chunks(wanted):
+        rows = store.select(
+            f"""SELECT ?key ?e WHERE {{ VALUES ?p {{ {" ".join(_passage(k) for k in chunk)} }}
+                 ?p cg:mentions ?e ; dcterms:identifier ?key }}""",
+            timeout_s=timeout_s,
+        )
+        for key, entity in rows.rows:
+            ref = iri_ref(entity)
+            if ref:
+                found.setdefault(key, set()).add(ref)
+    return {key: frozenset(refs) for key, refs in found.items()}
+
+
+def naming(
+    store: Store,
+    refs: Iterable[str],
+    *,
+    documents: set[str] | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> list[tuple[str, int]]:
+    """Passages that mention any of these entities (in `documents`, and mentioning an entity
+    of `kind`, when given), with how many of them each mentions: those naming the most
+    first, then by key; the first `limit` of them."""
+    wanted = sorted(set(refs))
+    if not wanted:
+        return []
+    where = ""
+    if documents is not None:
+        if not documents:
+            return []
+        where += (
+            f"VALUES ?d {{ {' '.join(_document(d) for d in sorted(documents))} }} "
+            "?p dcterms:isPartOf ?d . "
+        )
+    if kind is not None:
+        where += (
+            f'FILTER EXISTS {{ ?p cg:mentions ?any FILTER(STRSTARTS(STR(?any), "{ID}{kind}/")) }}'
+        )
+    rows = store.select(
+        f"""SELECT ?key (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+             VALUES ?e {{ {" ".join(_iri(r) for r in wanted)} }}
+             ?p cg:mentions ?e ; dcterms:identifier ?key . {where} }}
+             GROUP BY ?key ORDER BY DESC(?n) ?key{f" LIMIT {int(limit)}" if limit else ""}""",
+        timeout_s=timeout_s,
+    )
+    return [(key, n) for key, n in rows.rows]
+
+
+def mentioning_kind(
+    store: Store, keys: Iterable[str], kind: str, *, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> set[str]:
+    """Those of these passages that mention an entity of a kind."""
+    prefix = f"{kind}/"
+    return {
+        key
+        for key, refs in mentions(store, keys, timeout_s=timeout_s).items()
+        if any(r.startswith(prefix) for r in refs)
+    }
+
+
+# Characters no IRI may hold: a key with one names nothing, and must not end the IRI written
+# into a query.
+_NOT_IN_IRI = re.compile(r'[\s<>"{}|^`\\]')
+
+
+def _checked_iri(kind: str, key: str) -> str | None:
+    """The IRI of a document or passage written for a query, or None when no IRI can hold
+    the key (a control character, a space, '>'...)."""
+    if not key or "/" in key or _NOT_IN_IRI.search(key):
+        return None
+    value = str(iri(kind, key))
+    try:
+        ox.NamedNode(value)  # pyoxigraph checks the IRI's syntax
+    except ValueError:
+        return None
+    return f"<{value}>"
+
+
+def _document(key: str) -> str:
+    found = _checked_iri("document", key)
+    if found is None:
+        raise NotFound(f"no document {key!r}; GET /documents lists them")
+    return found
+
+
+def _passage(key: str) -> str:
+    found = _checked_iri("passage", key)
+    if found is None:
+        raise NotFound(f"no passage {key!r}")
+    return found
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 # -- rows for the path projection --------------------------------------------------------------

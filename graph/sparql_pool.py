@@ -32,7 +32,8 @@ import pyoxigraph as ox
 
 from graph import sparql_worker
 from graph.errors import Busy, CivicGraphError, QueryAborted, QueryTimeout
-from graph.sparql import PreparedQuery, ResultFormat, SparqlResult, answer
+from graph.sparql import PreparedQuery
+from graph.sparql_protocol import ResultFormat, SparqlResult, answer
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,9 @@ class InProcessRunner:
         return answer(
             sparql_worker.run_query(self._store, query.text, fmt.graph, fmt.name), query, fmt
         )
+
+    def warm(self) -> None:
+        """Nothing to start."""
 
     def close(self) -> None:
         """Nothing to release."""

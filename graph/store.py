@@ -1,21 +1,28 @@
-"""The RDF store: Oxigraph on disk (through pyoxigraph, wrapped by oxrdflib for rdflib), or a
-remote SPARQL 1.1 endpoint. One named graph per document, written in one transaction."""
+"""The graph store's contract, and its embedded engine: Oxigraph on disk through pyoxigraph.
+
+One named graph per document, written in one transaction; queries see the union of the
+graphs. A remote SPARQL 1.1 store (graph/sparql_store.py) keeps the same contract, and
+graph/backends.py chooses between them by the settings.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
-from graph.errors import BadQuery, CivicGraphError, ConfigError, QueryTimeout, Unsupported
+from graph.errors import BadQuery, CivicGraphError, ConfigError, QueryTimeout
 from graph.vocab import SPARQL_PREFIXES
+
+if TYPE_CHECKING:
+    from graph.sparql_pool import SparqlRunner
 
 log = logging.getLogger(__name__)
 
@@ -40,32 +47,63 @@ class Rows:
     rows: list[tuple[Any, ...]]
 
 
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a store is and how far its promises go, for /health and for callers that choose
+    how to use it."""
+
+    engine: str  # "oxigraph" (embedded) or "sparql" (a remote SPARQL 1.1 endpoint)
+    location: str  # the folder, or the endpoint's URL
+    export_formats: tuple[str, ...]
+    # whether a query past its time limit is stopped in the engine, or only abandoned by
+    # civicgraph while the engine may run on (a remote endpoint enforces its own limit)
+    stops_queries: bool
+
+
 class Store(Protocol):
     """What the rest of civicgraph needs of a graph store."""
+
+    read_only: bool
+
+    @property
+    def capabilities(self) -> Capabilities: ...
 
     def replace_graph(self, graph: str, quads: Iterable[Quad], *, drop: Iterable[str] = ()) -> None:
         """Write a document's graph, dropping `drop` and any old copy, in one transaction."""
         ...
 
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph and everything in it, at once."""
+        ...
+
     def flush(self) -> None:
-        """Make the writes so far durable on disk and visible to processes opening the store."""
+        """Make the writes so far durable and visible to other readers of the store."""
         ...
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL update as one transaction."""
+    def graphs(self) -> list[str]:
+        """The names of all named graphs, sorted."""
         ...
 
-    def drop_graph(self, graph: str) -> None: ...
+    def select(self, sparql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Rows:
+        """A SELECT query (civicgraph's prefixes declared), its rows as plain values."""
+        ...
 
-    def select(self, sparql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Rows: ...
+    def ask(self, sparql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> bool:
+        """An ASK query (civicgraph's prefixes declared)."""
+        ...
 
-    def ask(self, sparql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> bool: ...
+    def sparql_runner(self, *, timeout_s: float, generation: Callable[[], int]) -> SparqlRunner:
+        """What runs the SPARQL endpoint's checked queries over this store, each stopped at
+        `timeout_s`, answered in the negotiated format; `generation` changes at each write."""
+        ...
 
-    def raw_query(self, sparql: str) -> Any: ...
+    def export(self, fmt: ExportFormat) -> Iterator[bytes]:
+        """The whole store in an RDF format, streamed."""
+        ...
 
-    def export(self, fmt: ExportFormat) -> Iterator[bytes]: ...
-
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Flush and release the store."""
+        ...
 
 
 def _value(term: Any) -> Any:
@@ -88,14 +126,6 @@ def _nt(term: Node) -> str:
     return term.n3()
 
 
-def replace_graph_update(graph: str, quads: Iterable[Quad], *, drop: Iterable[str] = ()) -> str:
-    """The SPARQL update that drops `graph` (and `drop`) and inserts `quads` into it."""
-    parts = [f"DROP SILENT GRAPH <{g}> ;" for g in {graph, *drop}]
-    body = "\n".join(f"{_nt(s)} {_nt(p)} {_nt(o)} ." for s, p, o, _ in quads)
-    parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
-    return "\n".join(parts)
-
-
 EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
     # name: (format, whether it carries named graphs)
     "turtle": (ox.RdfFormat.TURTLE, False),
@@ -107,7 +137,7 @@ EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
 
 
 class OxigraphStore:
-    """Oxigraph's embedded on-disk store; pyoxigraph for queries and writes, rdflib for the rest."""
+    """Oxigraph's embedded on-disk store (in memory when `path` is None), through pyoxigraph."""
 
     def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
@@ -115,6 +145,11 @@ class OxigraphStore:
         try:
             if path is None:
                 self._store = ox.Store()
+            elif read_only and not Path(path).is_dir():
+                raise ConfigError(
+                    f"there is no store at {path}; ingest documents first "
+                    "(civicgraph ingest --store FOLDER PATH...)"
+                )
             elif read_only:
                 self._store = ox.Store.read_only(str(path))
             else:
@@ -129,9 +164,22 @@ class OxigraphStore:
             raise ConfigError(f"cannot open the store at {path}: {exc}") from None
 
     @property
-    def oxigraph(self) -> ox.Store:
-        """The underlying pyoxigraph store, for the query paths where rdflib's cost shows."""
-        return self._store
+    def capabilities(self) -> Capabilities:
+        """Embedded, every export format, queries stopped at their limit (in workers)."""
+        return Capabilities(
+            engine="oxigraph",
+            location=str(self.path) if self.path is not None else ":memory:",
+            export_formats=tuple(EXPORT_FORMATS),
+            stops_queries=self.path is not None,
+        )
+
+    def sparql_runner(self, *, timeout_s: float, generation: Callable[[], int]) -> SparqlRunner:
+        """Worker processes over the store on disk, which the time limit can kill; a store
+        held in memory answers in the calling thread."""
+        from graph.sparql_pool import open_runner
+
+        self.flush()  # a worker's read-only view replays what is not flushed: slow
+        return open_runner(self._store, self.path, timeout_s=timeout_s, generation=generation)
 
     def rdflib_dataset(self) -> Dataset:
         """The store as an rdflib `Dataset` (oxrdflib), with the default graph as the union."""
@@ -148,13 +196,13 @@ class OxigraphStore:
 
     def replace_graph(self, graph: str, quads: Iterable[Quad], *, drop: Iterable[str] = ()) -> None:
         """Drop the graph (and `drop`) and insert `quads`, all in one SPARQL update transaction."""
-        self.update(replace_graph_update(graph, quads, drop=drop))
-
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL update as one transaction (atomic and logged; flushing, a dozen
-        milliseconds, is left to flush(), which ingest calls once a group of documents)."""
         self._check_writable()
-        self._store.update(sparql)
+        parts = [f"DROP SILENT GRAPH <{g}> ;" for g in {graph, *drop}]
+        body = "\n".join(f"{_nt(s)} {_nt(p)} {_nt(o)} ." for s, p, o, _ in quads)
+        parts.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
+        # the transaction is atomic and logged; flushing (a dozen milliseconds) is left to
+        # flush(), which ingest calls once a group of documents is written
+        self._store.update("\n".join(parts))
 
     def flush(self) -> None:
         """Write what is buffered to disk, for durability and for other processes to see."""
@@ -167,7 +215,7 @@ class OxigraphStore:
         self._store.update(f"DROP SILENT GRAPH <{graph}>")
         self._store.flush()
 
-    def raw_query(self, sparql: str) -> Any:
+    def _query(self, sparql: str) -> Any:
         """Run a SPARQL query over the union of all graphs; pyoxigraph's own result object."""
         try:
             return self._store.query(sparql, use_default_graph_as_union=True)
@@ -179,7 +227,7 @@ class OxigraphStore:
     def select(self, sparql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Rows:
         """A SELECT query with our prefixes, its rows as plain values, within a time limit."""
         deadline = time.monotonic() + timeout_s
-        result = self.raw_query(SPARQL_PREFIXES + sparql)
+        result = self._query(SPARQL_PREFIXES + sparql)
         variables = [v.value for v in result.variables]
         rows = []
         for n, solution in enumerate(result):
@@ -190,11 +238,11 @@ class OxigraphStore:
 
     def ask(self, sparql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> bool:
         """An ASK query with our prefixes."""
-        return bool(self.raw_query(SPARQL_PREFIXES + sparql))
+        return bool(self._query(SPARQL_PREFIXES + sparql))
 
     def graphs(self) -> list[str]:
-        """The names of all named graphs."""
-        return [g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
+        """The names of all named graphs, sorted."""
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def count(self) -> int:
         """The number of quads in the store (a full count: use sparingly)."""
@@ -206,31 +254,10 @@ class OxigraphStore:
         Turtle and N-Triples hold triples only, so they give the union of all graphs;
         N-Quads, TriG and JSON-LD keep each document's graph.
         """
-        if fmt not in EXPORT_FORMATS:
-            raise BadQuery(f"unknown export format {fmt!r}; choose {', '.join(EXPORT_FORMATS)}")
-        ox_format, with_graphs = EXPORT_FORMATS[fmt]
-        prefixes = _prefix_map() if ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-        if fmt == "jsonld":
-            yield b"["
-        first = True
-        for graph in [ox.DefaultGraph(), *self._store.named_graphs()]:
-            quads = self._store.quads_for_pattern(None, None, None, graph)
-            data = quads if with_graphs else (q.triple for q in quads)
-            chunk = ox.serialize(data, format=ox_format, prefixes=prefixes) or b""
-            # an Oxigraph iterator must end in the thread that made it, and a streamed
-            # response may ask for the next chunk from another thread
-            del data, quads
-            if fmt == "jsonld":
-                # each chunk is a JSON array; join their members into one array
-                chunk = chunk.strip()[1:-1]
-                if not chunk:
-                    continue
-                chunk = (b"" if first else b",") + chunk
-            first = first and not chunk
-            if chunk:
-                yield chunk
-        if fmt == "jsonld":
-            yield b"]\n"
+        graphs = [ox.DefaultGraph(), *self._store.named_graphs()]
+        return serialize_graphs(
+            (self._store.quads_for_pattern(None, None, None, graph) for graph in graphs), fmt
+        )
 
     def close(self) -> None:
         """Flush writes so the next open is fast, and release the store for other processes."""
@@ -245,62 +272,33 @@ def _prefix_map() -> dict[str, str]:
     return {p: str(ns) for p, ns in PREFIXES.items()}
 
 
-class SparqlStore:
-    """A remote SPARQL 1.1 endpoint (Oxigraph server, Fuseki, GraphDB) through rdflib."""
+def serialize_graphs(graphs: Iterable[Iterable[ox.Quad]], fmt: str) -> Iterator[bytes]:
+    """Quads, one iterable per graph, in an RDF format, streamed a graph at a time.
 
-    def __init__(self, query_endpoint: str, update_endpoint: str | None = None) -> None:
-        from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
-
-        self._store = SPARQLUpdateStore(query_endpoint, update_endpoint or query_endpoint)
-        self.read_only = update_endpoint is None
-
-    def replace_graph(self, graph: str, quads: Iterable[Quad], *, drop: Iterable[str] = ()) -> None:
-        """One SPARQL update request: drop the old graphs and insert the new one."""
-        self.update(replace_graph_update(graph, quads, drop=drop))
-
-    def update(self, sparql: str) -> None:
-        """One SPARQL update request."""
-        if self.read_only:
-            raise Unsupported("SparqlStore: writes need an update endpoint")
-        self._store.update(sparql)
-
-    def flush(self) -> None:
-        """Nothing to do: each update request is committed by the endpoint."""
-
-    def drop_graph(self, graph: str) -> None:
-        """Remove a named graph."""
-        self._store.update(f"DROP SILENT GRAPH <{graph}>")
-
-    def raw_query(self, sparql: str) -> Any:
-        """Not available: the remote store answers through `select`."""
-        raise Unsupported("SparqlStore: raw pyoxigraph queries")
-
-    def select(self, sparql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Rows:
-        """A SELECT query sent to the endpoint."""
-        result = self._store.query(SPARQL_PREFIXES + sparql)
-        variables = [str(v) for v in result.vars]
-        rows = [tuple(None if t is None else t.toPython() for t in row) for row in result]
-        return Rows(
-            variables, [tuple(str(v) if isinstance(v, URIRef) else v for v in r) for r in rows]
-        )
-
-    def ask(self, sparql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> bool:
-        """An ASK query sent to the endpoint."""
-        return bool(self._store.query(SPARQL_PREFIXES + sparql).askAnswer)
-
-    def export(self, fmt: ExportFormat) -> Iterator[bytes]:
-        """Not available for a remote store: use the endpoint's own dump."""
-        raise Unsupported(f"SparqlStore: export as {fmt}")
-
-    def close(self) -> None:
-        """Close the connection."""
-        self._store.close()
-
-
-def open_store(backend: str, location: str | Path | None, **options: Any) -> Store:
-    """The store for a backend name: "oxigraph" (embedded, default) or "sparql" (remote)."""
-    if backend == "oxigraph":
-        return OxigraphStore(location, read_only=bool(options.get("read_only")))
-    if backend == "sparql":
-        return SparqlStore(str(location), options.get("update_endpoint"))
-    raise ConfigError(f"unknown store backend {backend!r}; choose oxigraph or sparql")
+    Turtle and N-Triples hold triples only, so they give the union of all graphs; N-Quads,
+    TriG and JSON-LD keep each document's graph.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise BadQuery(f"unknown export format {fmt!r}; choose {', '.join(EXPORT_FORMATS)}")
+    ox_format, with_graphs = EXPORT_FORMATS[fmt]
+    prefixes = _prefix_map() if ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    if fmt == "jsonld":
+        yield b"["
+    first = True
+    for quads in graphs:
+        data = quads if with_graphs else (q.triple for q in quads)
+        chunk = ox.serialize(data, format=ox_format, prefixes=prefixes) or b""
+        # an Oxigraph iterator must end in the thread that made it, and a streamed
+        # response may ask for the next chunk from another thread
+        del data, quads
+        if fmt == "jsonld":
+            # each chunk is a JSON array; join their members into one array
+            chunk = chunk.strip()[1:-1]
+            if not chunk:
+                continue
+            chunk = (b"" if first else b",") + chunk
+        first = first and not chunk
+        if chunk:
+            yield chunk
+    if fmt == "jsonld":
+        yield b"]\n"

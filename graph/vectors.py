@@ -1,4 +1,10 @@
-"""Passage vectors: one file per document beside the store, searched by an exact scan."""
+"""Passage vectors: the `VectorIndex` contract, the per-document files the embedded indexes
+keep beside the store, and the exact index that scans every row.
+
+A passage may hold several vectors (one per sentence, at most six) and scores by its nearest
+one. The embedded indexes keep each document's vectors in a file of its own (`VectorFiles`),
+the source from which the approximate index (graph/ann.py) is built and caught up.
+"""
 
 from __future__ import annotations
 
@@ -6,125 +12,217 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from graph.errors import ConfigError, IndexMismatch
+from graph.errors import ConfigError, IndexMismatch, Unsupported
 
 log = logging.getLogger(__name__)
 
 
 class VectorIndex(Protocol):
     """Normalised passage vectors, grouped by document; a passage may have several (one per
-    sentence), and scores by the nearest."""
+    sentence), and scores by the nearest. Searches may run in any number of threads while
+    one other thread writes (a server answers while an upload is stored)."""
 
-    def upsert(self, document_key: str, keys: Sequence[str], vectors: np.ndarray) -> None: ...
+    dimension: int
+    read_only: bool
 
-    def delete(self, document_key: str) -> None: ...
+    def sync(self, documents: set[str]) -> None:
+        """Hold the vectors of exactly these documents (those the store holds): read what is
+        saved, again where another process has written it since, and, unless read-only, drop
+        what belongs to no document of the store."""
+        ...
+
+    def upsert(self, document_key: str, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Replace one document's vectors: one row per key; a passage held as several
+        vectors has its rows one after another."""
+        ...
+
+    def delete(self, document_key: str) -> None:
+        """Remove one document's vectors."""
+        ...
 
     def search(
         self, vector: np.ndarray, k: int, *, documents: set[str] | None = None
-    ) -> list[tuple[str, float]]: ...
+    ) -> list[tuple[str, float]]:
+        """The k passages nearest to a normalised vector (key, cosine), best first, only in
+        `documents` when given."""
+        ...
 
-    def count(self) -> int: ...
+    def documents(self) -> set[str]:
+        """The keys of the documents indexed."""
+        ...
+
+    def count(self) -> int:
+        """The number of passages indexed."""
+        ...
+
+    def flush(self) -> None:
+        """Make the writes so far durable."""
+        ...
+
+    def close(self) -> None:
+        """Flush, and release files and connections."""
+        ...
 
 
-class NumpyIndex:
-    """Exact cosine search over float32 rows; each document's rows in its own file.
+def check_rows(document_key: str, keys: Sequence[str], vectors: np.ndarray, dimension: int):
+    """The vectors as contiguous float32, after checking their shape and that each passage's
+    rows are one after another."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if vectors.shape != (len(keys), dimension):
+        raise ValueError(f"expected {len(keys)} x {dimension} vectors, got {vectors.shape}")
+    runs = [key for i, key in enumerate(keys) if i == 0 or key != keys[i - 1]]
+    if len(runs) != len(set(runs)):
+        raise ValueError(f"the rows of each passage of {document_key} must be contiguous")
+    return vectors
 
-    A document's file is written to a temporary name and renamed, so a crash leaves either
-    the old file or the new one. Files of documents the store does not hold are ignored.
-    """
 
-    def __init__(self, folder: str | Path | None, dimension: int) -> None:
-        self.folder = Path(folder) if folder is not None else None
+class VectorFiles:
+    """Each document's vectors in a file of its own, `{key}.npz` (passage keys and float32
+    rows). A file is written under a temporary name and renamed, so a crash leaves either
+    the old file or the new one."""
+
+    def __init__(self, folder: str | Path, dimension: int, *, read_only: bool = False) -> None:
+        self.folder = Path(folder)
         self.dimension = dimension
+        self.read_only = read_only
+        if not read_only:
+            self.folder.mkdir(parents=True, exist_ok=True)
+
+    def path(self, document_key: str) -> Path:
+        """The file of a document's vectors."""
+        return self.folder / f"{document_key}.npz"
+
+    def stamp(self, document_key: str) -> tuple[int, int] | None:
+        """What tells one version of a document's file from another (its inode and the time
+        it was written), or None when there is none."""
+        try:
+            info = self.path(document_key).stat()
+        except FileNotFoundError:
+            return None
+        return (info.st_ino, info.st_mtime_ns)
+
+    def read(self, document_key: str) -> tuple[list[str], np.ndarray] | None:
+        """A document's passage keys (one per row) and rows, or None when it has no file."""
+        path = self.path(document_key)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                vectors = data["vectors"].astype(np.float32)
+                keys = [str(k) for k in data["keys"]]
+        except FileNotFoundError:
+            return None
+        if vectors.shape[1:] != (self.dimension,):
+            raise IndexMismatch(
+                f"{path} holds {vectors.shape[1]}-d vectors; this store uses {self.dimension}"
+            )
+        return keys, vectors
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise Unsupported(f"the vector index at {self.folder} is opened read-only")
+
+    def write(self, document_key: str, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Replace a document's file."""
+        self._check_writable()
+        handle, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, keys=np.array(keys, dtype=str), vectors=vectors)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.path(document_key))
+
+    def remove(self, document_key: str) -> None:
+        """Delete a document's file."""
+        self._check_writable()
+        self.path(document_key).unlink(missing_ok=True)
+
+    def held(self) -> set[str]:
+        """The documents that have a file."""
+        return {path.stem for path in self.folder.glob("*.npz")}
+
+    def prune(self, keep: set[str]) -> int:
+        """Delete the files of documents not in `keep` (left by an interrupted ingest) and
+        temporary files; how many documents' files went."""
+        removed = 0
+        for key in self.held() - keep:
+            self.remove(key)
+            removed += 1
+        for path in self.folder.glob("*.tmp"):
+            path.unlink(missing_ok=True)
+        return removed
+
+
+class ExactScan:
+    """Rows held in memory and every one scored against the query: exact search. A search
+    scores the rows as they were when it began, while another thread puts or drops."""
+
+    def __init__(self, dimension: int) -> None:
+        self.dimension = dimension
+        self._lock = threading.Lock()
         self._docs: dict[str, tuple[list[str], np.ndarray]] = {}
+        self._stamps: dict[str, tuple[int, int] | None] = {}  # each file's, when read from one
         self._matrix: np.ndarray | None = None
         self._keys: list[str] = []  # passage keys, one per passage
         self._starts: np.ndarray = np.zeros(0, dtype=np.int64)  # each passage's first row
         self._owners: np.ndarray = np.zeros(0, dtype=np.int32)
         self._owner_names: list[str] = []
-        if self.folder is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
 
-    def _file(self, document_key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / f"{document_key}.npz"
+    def put(
+        self,
+        document_key: str,
+        keys: Sequence[str],
+        vectors: np.ndarray,
+        stamp: tuple[int, int] | None = None,
+    ) -> None:
+        """Hold a document's rows (in place of any it had), and the stamp of the file they
+        were read from or written to."""
+        with self._lock:
+            self._docs[document_key] = (list(keys), vectors)
+            self._stamps[document_key] = stamp
+            self._matrix = None
 
-    def load(self, documents: Iterable[str]) -> None:
-        """Read the vectors of the given documents from disk."""
-        for key in documents:
-            path = self._file(key) if self.folder is not None else None
-            if path is None or not path.exists():
-                continue
-            with np.load(path, allow_pickle=False) as data:
-                vectors = data["vectors"].astype(np.float32)
-                keys = [str(k) for k in data["keys"]]
-            if vectors.shape[1:] != (self.dimension,):
-                raise IndexMismatch(
-                    f"{path} holds {vectors.shape[1]}-d vectors; this store uses {self.dimension}"
-                )
-            self._docs[key] = (keys, vectors)
-        self._matrix = None
-
-    def upsert(self, document_key: str, keys: Sequence[str], vectors: np.ndarray) -> None:
-        """Replace one document's vectors, on disk and in memory: one row per key, or several
-        rows in a row for a passage held as several vectors (its sentences)."""
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.shape != (len(keys), self.dimension):
-            raise ValueError(
-                f"expected {len(keys)} x {self.dimension} vectors, got {vectors.shape}"
-            )
-        runs = [key for i, key in enumerate(keys) if i == 0 or key != keys[i - 1]]
-        if len(runs) != len(set(runs)):
-            raise ValueError(f"the rows of each passage of {document_key} must be contiguous")
-        if self.folder is not None:
-            handle, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(handle, "wb") as out:
-                np.savez(out, keys=np.array(keys, dtype=str), vectors=vectors)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self._file(document_key))
-        self._docs[document_key] = (list(keys), vectors)
-        self._matrix = None
-
-    def delete(self, document_key: str) -> None:
-        """Remove one document's vectors."""
-        self._docs.pop(document_key, None)
-        if self.folder is not None:
-            self._file(document_key).unlink(missing_ok=True)
-        self._matrix = None
-
-    def copy(self) -> NumpyIndex:
-        """A new index over the same folder that shares this one's vectors: changed while
-        this one goes on being searched, then put in its place (neither is safe to change
-        while another thread searches it)."""
-        fresh = NumpyIndex(self.folder, self.dimension)
-        fresh._docs = dict(self._docs)
-        return fresh
+    def drop(self, document_key: str) -> None:
+        """Forget a document's rows."""
+        with self._lock:
+            self._stamps.pop(document_key, None)
+            if self._docs.pop(document_key, None) is not None:
+                self._matrix = None
 
     def documents(self) -> set[str]:
-        """The keys of the documents indexed."""
-        return set(self._docs)
+        """The documents held."""
+        with self._lock:
+            return set(self._docs)
 
-    def prune(self, keep: set[str]) -> int:
-        """Delete vector files of documents not in `keep` (left by an interrupted ingest)."""
-        removed = 0
-        if self.folder is None:
-            return 0
-        for path in self.folder.glob("*.npz"):
-            if path.stem not in keep:
-                path.unlink(missing_ok=True)
-                self._docs.pop(path.stem, None)
-                removed += 1
-        for path in self.folder.glob("*.tmp"):
-            path.unlink(missing_ok=True)
-        self._matrix = None
-        return removed
+    def read(self, files: VectorFiles, documents: set[str]) -> None:
+        """Hold these documents' rows as saved in `files`: read those not held, and again
+        those whose file was written since their rows were read (by another process)."""
+        with self._lock:
+            stamps = dict(self._stamps)
+        for key in sorted(documents):
+            stamp = files.stamp(key)  # before reading: a newer file is read next time
+            if key in stamps and stamp == stamps[key]:
+                continue
+            found = files.read(key)
+            if found is not None:
+                self.put(key, *found, stamp)
+            else:
+                self.drop(key)
+
+    def rows(self) -> int:
+        """The number of rows held."""
+        with self._lock:
+            return sum(len(keys) for keys, _ in self._docs.values())
+
+    def count(self) -> int:
+        """The number of passages held."""
+        with self._lock:
+            return sum(len(set(keys)) for keys, _ in self._docs.values())
 
     def _build(self) -> None:
         names = list(self._docs)
@@ -152,37 +250,96 @@ class NumpyIndex:
     def search(
         self, vector: np.ndarray, k: int, *, documents: set[str] | None = None
     ) -> list[tuple[str, float]]:
-        """The k passages nearest to a normalised vector, best first, optionally in
+        """The k passages nearest to a normalised vector, best first, optionally only in
         `documents`; a passage with several vectors scores by its nearest one."""
-        if self._matrix is None:
-            self._build()
-        assert self._matrix is not None
-        if not len(self._keys) or k <= 0:
+        with self._lock:  # put and drop replace these, never change them in place
+            if self._matrix is None:
+                self._build()
+            matrix, keys, starts = self._matrix, self._keys, self._starts
+            owners, owner_names = self._owners, self._owner_names
+        assert matrix is not None
+        if not len(keys) or k <= 0:
             return []
         vector = vector.astype(np.float32)
         allowed = None
         if documents is not None:
-            by_owner = np.array([name in documents for name in self._owner_names], dtype=bool)
-            allowed = by_owner[self._owners]
+            by_owner = np.array([name in documents for name in owner_names], dtype=bool)
+            allowed = by_owner[owners]
         # every row is scored: a first pass over each passage's mean vector missed its best
         # sentence for one query in eight at 10,000 passages
-        scores = np.maximum.reduceat(self._matrix @ vector, self._starts)
+        scores = np.maximum.reduceat(matrix @ vector, starts)
         if allowed is not None:
             scores = np.where(allowed, scores, -np.inf)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
-        return [(self._keys[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
+        return [(keys[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+
+class NumpyIndex:
+    """Exact cosine search over every row, held in memory; each document's rows in its own
+    file (none when `folder` is None). Files of documents the store does not hold are
+    ignored, and deleted by a writer's `sync`."""
+
+    def __init__(
+        self, folder: str | Path | None, dimension: int, *, read_only: bool = False
+    ) -> None:
+        self.dimension = dimension
+        self.read_only = read_only
+        self.files = (
+            VectorFiles(folder, dimension, read_only=read_only) if folder is not None else None
+        )
+        self._scan = ExactScan(dimension)
+
+    def sync(self, documents: set[str]) -> None:
+        """Hold the saved vectors of these documents; a writer deletes the other files."""
+        for key in self._scan.documents() - documents:
+            self._scan.drop(key)
+        if self.files is None:
+            return
+        self._scan.read(self.files, documents)
+        if not self.read_only:
+            self.files.prune(documents)
+
+    def upsert(self, document_key: str, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Replace one document's vectors, on disk and in memory."""
+        vectors = check_rows(document_key, keys, vectors, self.dimension)
+        stamp = None
+        if self.files is not None:
+            self.files.write(document_key, keys, vectors)
+            stamp = self.files.stamp(document_key)
+        self._scan.put(document_key, keys, vectors, stamp)
+
+    def delete(self, document_key: str) -> None:
+        """Remove one document's vectors."""
+        if self.files is not None:
+            self.files.remove(document_key)
+        self._scan.drop(document_key)
+
+    def search(
+        self, vector: np.ndarray, k: int, *, documents: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The k nearest passages, by an exact scan of every row."""
+        return self._scan.search(vector, k, documents=documents)
+
+    def documents(self) -> set[str]:
+        """The documents indexed."""
+        return self._scan.documents()
 
     def count(self) -> int:
         """The number of passages indexed."""
-        return sum(len(set(keys)) for keys, _ in self._docs.values())
+        return self._scan.count()
+
+    def flush(self) -> None:
+        """Nothing waits: each document's file is written at once."""
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
-def check_manifest(folder: Path, model: str, dimension: int) -> None:
-    """Record the embedding model beside the vectors, or refuse a store made with another one."""
-    folder.mkdir(parents=True, exist_ok=True)
-    manifest = folder / "manifest.json"
+def check_manifest(manifest: Path, model: str, dimension: int, *, read_only: bool) -> None:
+    """Record the embedding model in the store's manifest, or refuse a store made with
+    another one (a read-only caller only checks)."""
     wanted = {"model": model, "dimension": dimension, "schema": 1}
     if manifest.exists():
         try:
@@ -191,16 +348,11 @@ def check_manifest(folder: Path, model: str, dimension: int) -> None:
             raise ConfigError(f"{manifest} is not valid JSON ({exc}); delete the store") from None
         if (found.get("model"), found.get("dimension")) != (model, dimension):
             raise IndexMismatch(
-                f"the store at {folder} was built with {found.get('model')} "
+                f"the store at {manifest.parent} was built with {found.get('model')} "
                 f"({found.get('dimension')}-d); this run uses {model} ({dimension}-d). "
                 "Use the same model, or ingest into a new store"
             )
         return
-    manifest.write_text(json.dumps(wanted, indent=2) + "\n")
-
-
-def open_index(backend: str, folder: str | Path | None, dimension: int) -> NumpyIndex:
-    """The vector index for a backend name (only "numpy", the embedded default, for now)."""
-    if backend == "numpy":
-        return NumpyIndex(folder, dimension)
-    raise ConfigError(f"unknown vector backend {backend!r}; choose numpy")
+    if not read_only:
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(json.dumps(wanted, indent=2) + "\n")

@@ -2,12 +2,13 @@
 
 The process that holds the store (a running server) must go on answering while files are
 ingested. So the whole pipeline (reading, splitting, extraction, embedding, building each
-document's graph and writing its vectors) runs in a child process at nice `CHILD_NICE`, with a
-model of its own; the server's threads come first for the CPU and the child takes what they
-leave. Only the graph and keyword writes come back: the child sends each document's SPARQL
-update and keyword rows to the process that holds the store and the keyword index, which runs
-them (pyoxigraph lets go of Python's lock while it
-does) and answers, so the order and atomicity of the writes are the pipeline's own. The child
+document's graph and writing its vectors through the vector index the settings name,
+graph/backends.py) runs in a child process at nice `CHILD_NICE`, with a model of its own; the
+server's threads come first for the CPU and the child takes what they leave. Only the graph
+and keyword writes come back: the child sends each document's graph and keyword rows to the
+process that holds the store and the keyword index, which writes them through their contracts
+(pyoxigraph and SQLite let go of Python's lock meanwhile) and answers, so the order and
+atomicity of the writes are the pipeline's own. The child
 dies with the thread that started it, `kill -9` included (`die_with_parent`).
 """
 
@@ -23,10 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.backends import BackendSettings
 from graph.children import die_with_parent
 from graph.errors import CivicGraphError, IngestFailed
 from graph.keywords import KeywordIndex, KeywordPassage
-from graph.store import Quad, Store, replace_graph_update
+from graph.store import Quad, Store
 from ingest.budget import FileBudget
 from ingest.pipeline import IngestReport, Known, Pipeline, Progress
 from ingest.prepare import Extractor
@@ -43,13 +45,12 @@ STOP_POLL_S = 0.5
 @dataclass(frozen=True, slots=True)
 class DetachedRun:
     """What the child needs to ingest uploaded files: each upload's name and the file that
-    holds its bytes, the documents stored so far, where vectors go, and how to embed and
-    extract."""
+    holds its bytes, the documents stored so far, the settings that name the vector index,
+    and how to embed and extract."""
 
     uploads: list[tuple[str, Path]]
     known: dict[str, Known]
-    vectors: Path  # the vector index's folder
-    vector_backend: str
+    settings: BackendSettings
     model: str
     device: str
     extractor: Callable[[], Extractor] | None
@@ -117,14 +118,16 @@ def run_detached(
 def _write(store: Store, keywords: KeywordIndex | None, message: tuple) -> tuple:
     """Carry out one write the child asked for; ("ok",) or ("error", why)."""
     try:
-        if message[0] in ("keywords-upsert", "keywords-delete") and keywords is None:
+        if message[0].startswith("keywords-") and keywords is None:
             pass  # no keyword index here: nothing to keep in step
         elif message[0] == "keywords-upsert":
             keywords.upsert(message[1], message[2])  # type: ignore[union-attr]
         elif message[0] == "keywords-delete":
             keywords.delete(message[1])  # type: ignore[union-attr]
-        elif message[0] == "update":
-            store.update(message[1])
+        elif message[0] == "keywords-flush":
+            keywords.flush()  # type: ignore[union-attr]
+        elif message[0] == "replace":
+            store.replace_graph(message[1], message[2], drop=message[3])
         elif message[0] == "drop":
             store.drop_graph(message[1])
         elif message[0] == "flush":
@@ -152,7 +155,7 @@ class ForwardingStore:
 
     def replace_graph(self, graph: str, quads: Iterable[Quad], *, drop: Iterable[str] = ()) -> None:
         """Write a document's graph in one transaction, over there."""
-        self._call("update", replace_graph_update(graph, quads, drop=drop))
+        self._call("replace", graph, list(quads), list(drop))
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph, over there."""
@@ -175,6 +178,10 @@ class ForwardingKeywords(ForwardingStore):
         """Remove one document's keyword rows, over there."""
         self._call("keywords-delete", document_key)
 
+    def flush(self) -> None:
+        """Make the keyword writes so far durable, over there."""
+        self._call("keywords-flush")
+
 
 def _child_main(run: DetachedRun, pipe: Any, lifeline: Any, parent: int) -> None:
     """The child process: ingest the uploads with the pipeline, writing through `pipe`."""
@@ -182,11 +189,14 @@ def _child_main(run: DetachedRun, pipe: Any, lifeline: Any, parent: int) -> None
     with contextlib.suppress(OSError):
         os.nice(run.nice)
     try:
+        from graph.backends import open_vectors
         from graph.embed import open_embedder
-        from graph.vectors import open_index
 
         embedder = open_embedder(run.model, run.device)
-        index = open_index(run.vector_backend, run.vectors, embedder.dimension)
+        index = open_vectors(run.settings, embedder.name, embedder.dimension, read_only=False)
+        # the saved index as the server holds it (the server writes nothing meanwhile), so
+        # that what this run adds joins it rather than starting an index of its own
+        index.sync(set(run.known))
         items = [(Path(name), Path(name).name, path.read_bytes()) for name, path in run.uploads]
         pipeline = Pipeline(
             ForwardingStore(pipe),  # type: ignore[arg-type]
@@ -198,7 +208,10 @@ def _child_main(run: DetachedRun, pipe: Any, lifeline: Any, parent: int) -> None
             max_bytes=run.max_bytes,
             budget=run.budget,
         )
-        report = pipeline.run(items, progress=lambda p: pipe.send(("progress", p)))
+        try:
+            report = pipeline.run(items, progress=lambda p: pipe.send(("progress", p)))
+        finally:
+            index.close()
         pipe.send(("done", report))
     except (BrokenPipeError, EOFError):
         return  # the process that started this one stopped listening

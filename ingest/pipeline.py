@@ -24,7 +24,7 @@ from graph.build import build_quads, graph_iri
 from graph.embed import Embedder
 from graph.keywords import KeywordIndex, keyword_passages
 from graph.store import Store
-from graph.vectors import NumpyIndex
+from graph.vectors import VectorIndex
 from ingest.budget import FileBudget
 from ingest.passages import embedding_units
 from ingest.prepare import TIMED, Batch, Extractor, Item, Prepared, Skipped
@@ -233,7 +233,7 @@ class Pipeline:
     def __init__(
         self,
         store: Store,
-        index: NumpyIndex,
+        index: VectorIndex,
         embedder: Embedder,
         known: dict[str, Known],
         *,
@@ -374,7 +374,12 @@ class Pipeline:
             log.info("wrote %s (%d passages)", doc.key, len(passages))
             tracker.file(len(passages))
         t0 = time.perf_counter()
-        self.store.flush()  # once a group: each document's transaction is already atomic
+        # once a group: each document's transaction is already atomic; the graph goes last,
+        # as a document is visible once its graph is written
+        self.index.flush()
+        if self.keywords is not None:
+            self.keywords.flush()
+        self.store.flush()
         report.timings["write"] += time.perf_counter() - t0
         tracker.group_done()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from graph.children import die_with_parent
+from tests.servers import OxigraphServer, PostgresServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -74,13 +75,6 @@ def seeded_service(seeded_store: Path, tmp_path_factory: pytest.TempPathFactory)
     service.close()
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     """A `civicgraph serve` subprocess on loopback."""
 
@@ -123,3 +117,49 @@ def server(seeded_store: Path) -> Iterator[Server]:
     srv = Server(seeded_store, env={"CIVICGRAPH_API_KEYS": '["test-key"]'})
     yield srv
     srv.stop()
+
+
+# -- engines beyond one machine, for the backend contract tests ---------------------------------
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server() -> Iterator[OxigraphServer]:
+    """Oxigraph server on loopback, for the remote SPARQL store."""
+    server = OxigraphServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """PostgreSQL with pgvector on loopback."""
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+# The backends every contract and graph-answer suite runs on: the embedded default, and the
+# engines beyond one machine (a SPARQL 1.1 store, PostgreSQL), which need their servers.
+BACKENDS = [
+    pytest.param("embedded", id="embedded"),
+    pytest.param("remote", id="sparql+postgres", marks=pytest.mark.integration),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_settings(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The settings that choose a backend: none for the embedded one; for the remote one, an
+    emptied SPARQL store and a new PostgreSQL database."""
+    if request.param == "embedded":
+        return {}
+    oxigraph = request.getfixturevalue("oxigraph_server")
+    postgres = request.getfixturevalue("postgres_server")
+    oxigraph.clear()
+    return {
+        "store_backend": "sparql",
+        "sparql_endpoint": oxigraph.query_endpoint,
+        "sparql_update_endpoint": oxigraph.update_endpoint,
+        "vector_backend": "pgvector",
+        "keyword_backend": "postgres",
+        "postgres_url": postgres.database(f"t{uuid.uuid4().hex}"),
+    }

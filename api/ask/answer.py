@@ -189,8 +189,7 @@ class _Answering:
         self.reading = reading
         self.window = reading.window
         self.notes: list[str] = []
-        documents = service.catalog.documents
-        self._documents = {key: (d.title, d.date) for key, d in documents.items()}
+        self._documents = {d.key: (d.title, d.date) for d in service.documents()}
         self._undated: dict[str, str] = {}  # undated documents a window left out: key -> title
 
     def answers(self) -> tuple[list[Answer], list[str]]:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from api.deps import ServiceDep
-from api.schemas import BAD_PARAMETERS, SearchOut, error_responses
+from api.schemas import BAD_PARAMETERS, NAMED, SearchOut, error_responses
 
 router = APIRouter(tags=["search"])
 
@@ -22,7 +22,15 @@ router = APIRouter(tags=["search"])
 )
 def search(
     service: ServiceDep,
-    q: Annotated[str, Query(min_length=1, max_length=1000, description="what to look for")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=1000,
+            pattern=NAMED,
+            description="what to look for (with a letter or digit in it)",
+        ),
+    ],
     k: Annotated[int, Query(ge=1, le=100, description="how many passages")] = 10,
     document: Annotated[str | None, Query(description="only this document's passages")] = None,
     type: Annotated[

@@ -27,13 +27,8 @@ from graph.errors import (
     UnsupportedMediaType,
     UriTooLong,
 )
-from graph.sparql import (
-    GRAPH_FORMATS,
-    MAX_QUERY_BYTES,
-    RESULT_FORMATS,
-    SPARQL_FORMATS,
-    oversize,
-)
+from graph.sparql import MAX_QUERY_BYTES, oversize
+from graph.sparql_protocol import GRAPH_FORMATS, RESULT_FORMATS, SPARQL_FORMATS
 
 router = APIRouter(tags=["sparql"])
 

@@ -8,8 +8,9 @@ import contextlib
 import pytest
 
 from graph.errors import QueryTimeout
-from graph.sparql import MAX_DEPTH, MAX_OPERATORS, MAX_TRIPLE_PATTERNS, negotiate, prepare_query
+from graph.sparql import MAX_DEPTH, MAX_OPERATORS, MAX_TRIPLE_PATTERNS, prepare_query
 from graph.sparql_pool import SparqlPool
+from graph.sparql_protocol import negotiate
 from graph.store import OxigraphStore
 from tests import fictional
 

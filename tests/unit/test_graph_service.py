@@ -1,5 +1,6 @@
 """The service's graph questions over a store on disk: names, leads, cards, paths, and staying in
-step with ingest and delete."""
+step with ingest and delete; on every backend (the remote ones need their servers, started by
+the tests: marked integration)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from api.service import CivicGraph
 from api.settings import Settings
+from graph import backends
 from graph.build import graph_iri
 from graph.errors import Ambiguous, BadParameter, NotFound
 from graph.store import OxigraphStore
@@ -22,11 +24,12 @@ def open_service(folder: Path, **settings) -> CivicGraph:
 
 
 @pytest.fixture
-def service(tmp_path: Path):
-    store = OxigraphStore(tmp_path / "store" / "graph")
+def service(tmp_path: Path, backend_settings: dict[str, str]):
+    settings = Settings(store=tmp_path / "store", model="hash", **backend_settings)
+    store = backends.open_store(settings, read_only=False)
     fictional.write(store)
     store.close()
-    opened = open_service(tmp_path / "store")
+    opened = CivicGraph(settings)
     yield opened
     opened.close()
 
@@ -121,11 +124,13 @@ def test_answers_follow_a_deleted_document(service: CivicGraph) -> None:
     assert "memberOf" not in {r.predicate for r in card.outgoing}
 
 
-def test_answers_follow_ingest_and_replacement(tmp_path: Path, monkeypatch) -> None:
+def test_answers_follow_ingest_and_replacement(
+    tmp_path: Path, monkeypatch, backend_settings: dict[str, str]
+) -> None:
     import ingest.extraction
 
     monkeypatch.setattr(ingest.extraction, "load_extractor", lambda: fictional.extract)
-    service = open_service(tmp_path / "store")
+    service = open_service(tmp_path / "store", **backend_settings)
     try:
         assert service.leads() == []
         assert service.find_entities("Riverton") == []
@@ -146,6 +151,13 @@ def test_answers_follow_ingest_and_replacement(tmp_path: Path, monkeypatch) -> N
         assert report.replaced
         assert "theme/youth-employment" not in {r.object.ref for r in service.leads()}
         assert len(service.documents()) == 3
+        # the vectors and keywords followed: the replaced words are gone, the new ones found
+        passages = sum(d.passages for d in service.documents())
+        assert service.index.count() == service.keywords.count() == passages
+        forum = next(d.key for d in service.documents() if d.source.endswith("forum.txt"))
+        hits = service.search("Riverton Council is busy", k=3)
+        assert hits[0].document == forum and "is busy" in hits[0].text
+        assert service.search("youth employment", mode="keyword") == []
     finally:
         service.close()
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from graph.keywords import KeywordPassage, match_expression, open_keywords, query_words
+from graph.keywords import KeywordPassage, SqliteKeywordIndex, match_expression, query_words
 
 WIGAN = [
     KeywordPassage("w-p0", "Wigan Council proposes to cut hospital admissions of older people."),
@@ -14,7 +12,7 @@ HACKNEY = [KeywordPassage("h-p0", "Hackney leads on community safety.", "Crime",
 
 
 def test_the_passage_with_the_query_words_ranks_first_and_stems_match() -> None:
-    index = open_keywords(None)
+    index = SqliteKeywordIndex(None)
     index.upsert("w", WIGAN)
     index.upsert("h", HACKNEY)
     assert [key for key, _ in index.search("hospital admission", 5)] == ["w-p0"]
@@ -22,25 +20,10 @@ def test_the_passage_with_the_query_words_ranks_first_and_stems_match() -> None:
 
 
 def test_heading_and_title_count_but_less_than_the_text() -> None:
-    index = open_keywords(None)
+    index = SqliteKeywordIndex(None)
     index.upsert("h", HACKNEY)
     index.upsert("x", [KeywordPassage("x-p0", "Crime figures in Hackney fell this year.")])
     assert [key for key, _ in index.search("crime", 5)] == ["x-p0", "h-p0"]
-
-
-def test_document_filter_replace_and_delete(tmp_path: Path) -> None:
-    index = open_keywords(tmp_path)
-    index.upsert("w", WIGAN)
-    index.upsert("h", HACKNEY)
-    assert index.search("council", 5, documents={"h"}) == []
-    index.upsert("w", [KeywordPassage("w-p0", "A new text about libraries.")])
-    assert index.count() == 2
-    assert index.search("hospital", 5) == []
-    index.delete("h")
-    index.close()
-    reopened = open_keywords(tmp_path)
-    assert reopened.documents() == {"w"}
-    assert [key for key, _ in reopened.search("libraries", 5)] == ["w-p0"]
 
 
 def test_query_words_are_quoted_so_none_is_an_operator() -> None:
@@ -48,11 +31,11 @@ def test_query_words_are_quoted_so_none_is_an_operator() -> None:
     assert words == ["the", "near", "and", "council"]
     assert match_expression(words) == '"the" OR "near" OR "and" OR "council"'
     assert match_expression(query_words(" -- ")) is None
-    assert open_keywords(None).search("*", 5) == []
+    assert SqliteKeywordIndex(None).search("*", 5) == []
 
 
 def test_words_most_passages_hold_are_left_out(monkeypatch) -> None:
-    index = open_keywords(None)
+    index = SqliteKeywordIndex(None)
     index.upsert("w", WIGAN)
     index.upsert("h", HACKNEY)
     # "council" is in two of three passages: bm25 weighs it at nearly nothing
@@ -61,14 +44,3 @@ def test_words_most_passages_hold_are_left_out(monkeypatch) -> None:
     assert {key for key, _ in index.search("council", 5)} == {"w-p0", "w-p1"}
     monkeypatch.setattr("graph.keywords.SMALL_INDEX", 2)
     assert index.search("council", 5) == []
-
-
-def test_a_read_only_index_reads_the_file_another_process_writes(tmp_path: Path) -> None:
-    writer = open_keywords(tmp_path)
-    writer.upsert("w", WIGAN)
-    reader = open_keywords(tmp_path, read_only=True)
-    assert reader.read_only
-    assert [key for key, _ in reader.search("hospital", 5)] == ["w-p0"]
-    writer.upsert("h", HACKNEY)
-    assert reader.documents() == {"w", "h"}
-    assert not open_keywords(tmp_path / "none", read_only=True).read_only  # none yet: memory

@@ -1,5 +1,6 @@
 """The service's search over a store on disk: the keyword index caught up with the store,
-kept in step with deletes, and entity evidence for questions that name an entity."""
+kept in step with deletes, and entity evidence for questions that name an entity; on every
+backend."""
 
 from __future__ import annotations
 
@@ -9,27 +10,28 @@ import pytest
 
 from api.service import CivicGraph
 from api.settings import Settings
-from graph.errors import BadParameter
-from graph.store import OxigraphStore
+from graph import backends
+from graph.errors import BadParameter, NotFound
 from tests import fictional
 
 
 @pytest.fixture
-def service(tmp_path: Path):
-    store = OxigraphStore(tmp_path / "store" / "graph")
+def service(tmp_path: Path, backend_settings: dict[str, str]):
+    settings = Settings(store=tmp_path / "store", model="hash", **backend_settings)
+    store = backends.open_store(settings, read_only=False)
     fictional.write(store)  # a store with passages but no keyword index yet
     store.close()
-    opened = CivicGraph(Settings(store=tmp_path / "store", model="hash"))
+    opened = CivicGraph(settings)
     yield opened
     opened.close()
 
 
-def test_the_keyword_index_catches_up_with_a_store_that_lacks_it(service, tmp_path) -> None:
+def test_the_keyword_index_catches_up_with_a_store_that_lacks_it(service) -> None:
     hits = service.search("youth employment", mode="keyword")
     assert hits[0].document == "forum"
     assert "youth employment" in hits[0].text
-    assert (tmp_path / "store" / "keywords.sqlite").exists()
     assert service.keywords.count() == sum(d.passages for d in service.documents())
+    assert service.keywords.documents() == {"forum", "association", "ratings"}
 
 
 def test_deleting_a_document_removes_its_passages_from_keyword_search(service) -> None:
@@ -51,3 +53,45 @@ def test_search_filters_by_document_and_refuses_an_unknown_mode(service) -> None
     assert hits and {h.document for h in hits} == {"ratings"}
     with pytest.raises(BadParameter, match="choose hybrid, dense, keyword"):
         service.search("Riverton", mode="bm25")
+
+
+def test_keys_and_types_that_name_nothing_are_refused_before_any_query(service) -> None:
+    for key in ("forum>", 'a"b', "a b", "a/b", "x} ?s ?p ?o {", "4\x8bn"):
+        with pytest.raises(NotFound):
+            service.search("council", document=key)
+        with pytest.raises(NotFound):
+            service.document(key)
+    with pytest.raises(BadParameter, match="no letter or digit"):
+        service.search("\x0b ?")
+    with pytest.raises(BadParameter, match="no letter or digit"):
+        service.search("\x86\r")  # a control character is no letter, in any script
+    assert isinstance(service.search("Ωμέγα"), list)  # another script's letters name a search
+    with pytest.raises(BadParameter, match="unknown entity type"):
+        service.search("council", kind='council/") } #')
+
+
+def test_an_upload_ingested_in_its_own_process_is_searched_and_replaced(
+    tmp_path: Path, backend_settings: dict[str, str]
+) -> None:
+    # the child process writes vectors through the index the settings name and sends the
+    # graph and keyword writes back to this one, on every backend
+    settings = Settings(store=tmp_path / "store", model="hash", extract=False, **backend_settings)
+    service = CivicGraph(settings)
+    try:
+        upload = tmp_path / "upload.txt"
+        upload.write_text("Beekeeping on rooftops\n\nHives were placed on the depot roof.\n")
+        report = service.ingest_uploads([("beekeeping.txt", upload)])
+        assert len(report.added) == 1 and not report.failed
+        for mode in ("dense", "keyword"):
+            hits = service.search("hives depot roof", mode=mode)
+            assert hits and "depot roof" in hits[0].text, mode
+        upload.write_text("Beekeeping on rooftops\n\nThe hives moved to the library.\n")
+        report = service.ingest_uploads([("beekeeping.txt", upload)])
+        assert len(report.replaced) == 1
+        for mode in ("dense", "keyword"):
+            texts = [hit.text for hit in service.search("hives library", mode=mode)]
+            assert any("library" in text for text in texts), mode
+            assert not any("depot roof" in text for text in texts), mode
+        assert service.index.count() == sum(d.passages for d in service.documents())
+    finally:
+        service.close()

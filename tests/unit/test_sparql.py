@@ -15,11 +15,11 @@ from graph.sparql import (
     MAX_OPERATORS,
     MAX_QUERY_BYTES,
     MAX_TRIPLE_PATTERNS,
-    negotiate,
     prepare_query,
     tokenize,
 )
 from graph.sparql_pool import InProcessRunner
+from graph.sparql_protocol import negotiate
 from graph.vocab import PREFIXES
 from tests.loopback import Listener
 

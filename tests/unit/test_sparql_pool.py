@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from graph.errors import Busy, QueryAborted, QueryTimeout
-from graph.sparql import negotiate, prepare_query
+from graph.sparql import prepare_query
 from graph.sparql_pool import SparqlPool
+from graph.sparql_protocol import negotiate
 from graph.store import OxigraphStore
 from tests import fictional
 from tests.conftest import ROOT
@@ -140,7 +141,8 @@ def test_workers_end_when_their_server_is_killed(store_path: Path) -> None:
         f"""
         import sys, threading, time
         from pathlib import Path
-        from graph.sparql import negotiate, prepare_query
+        from graph.sparql import prepare_query
+        from graph.sparql_protocol import negotiate
         from graph.sparql_pool import SparqlPool
         pool = SparqlPool(Path({str(store_path)!r}), timeout_s=60)
         pool.warm()

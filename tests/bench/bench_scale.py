@@ -1,0 +1,241 @@
+"""Vector search at scale: the embedded approximate index (usearch) against an exact scan of
+the same vectors; prints a table.
+
+    python tests/bench/bench_scale.py [--passages 20000,100000] [--rows 2] [--queries 200]
+                                      [--backend usearch|pgvector]
+
+The passages' vectors are GENERATED, not embedded (embedding 100,000 passages takes hours on
+this machine): a few hundred sentences of the synthetic corpus's genre are embedded with the
+real model, and each generated sentence vector is a random mix of three of them plus noise,
+normalised, so that the vectors cluster as real ones do. Each passage holds `--rows` sentence
+vectors (real passages hold up to six). Recall is measured with generated queries of the
+same mix; the timed searches embed questions with the real model (`encode_query`), so their
+p50/p95 include the query embedding.
+
+For each size: the time to build the index (documents of ten passages written, then merged
+into a snapshot), recall@10 of the approximate index against the exact scan (the share of
+the exact top ten passages it returns), search p50/p95 with the query embedding, and, in a
+fresh process, the time from opening the index to its first answer and its resident memory
+at start and after 1,000 queries (the embedded index only; with `--backend pgvector` the
+searches go to PostgreSQL with pgvector, started by the benchmark on loopback). Each size
+is bounded by `--budget-s` of building: past it the run stops with the sizes measured so
+far. "index alone" is the approximate search of a generated query without embedding it;
+"exact scan" the scan of every row held in memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from graph.ann import UsearchIndex  # noqa: E402
+from graph.vectors import ExactScan  # noqa: E402
+from tests.bench.corpus import make_document  # noqa: E402
+
+PER_DOCUMENT = 10
+K = 10
+
+
+def base_vectors(embedder, count: int) -> np.ndarray:
+    """Real embeddings of sentences of the synthetic corpus's genre."""
+    rng = random.Random(11)
+    sentences: list[str] = []
+    while len(sentences) < count:
+        text = make_document(rng, len(sentences))
+        sentences += [s.strip() for s in text.replace("\n", " ").split(". ") if len(s) > 30]
+    return np.asarray(embedder.encode(sentences[:count]), dtype=np.float32)
+
+
+def generate(base: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n generated vectors: each a random mix of three base vectors plus noise, normalised."""
+    out = np.empty((n, base.shape[1]), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        m = min(100_000, n - start)
+        picks = rng.integers(0, len(base), (m, 3))
+        weights = rng.dirichlet((1, 1, 1), m).astype(np.float32)
+        mixed = np.einsum("nk,nkd->nd", weights, base[picks])
+        mixed += rng.normal(0, 0.3 / np.sqrt(base.shape[1]), mixed.shape).astype(np.float32)
+        out[start : start + m] = mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
+    return out
+
+
+def build(index, vectors: np.ndarray, rows: int) -> tuple[object, ExactScan, float]:
+    """The approximate index (empty when given) and the exact scan, over the same passages;
+    the time the index took."""
+    exact = ExactScan(vectors.shape[1])
+    passages = len(vectors) // rows
+    t0 = time.perf_counter()
+    for first in range(0, passages, PER_DOCUMENT):
+        doc = f"d{first // PER_DOCUMENT}"
+        numbers = range(first, min(first + PER_DOCUMENT, passages))
+        keys = [f"{doc}-p{n}" for n in numbers for _ in range(rows)]
+        block = vectors[first * rows : (numbers[-1] + 1) * rows]
+        index.upsert(doc, keys, block)
+        exact.put(doc, keys, block)
+    if isinstance(index, UsearchIndex):
+        index.merge()
+    index.flush()
+    return index, exact, time.perf_counter() - t0
+
+
+def child(folder: str, dimension: int, queries: str) -> None:
+    """Open the saved index in a fresh process: time to the first answer, resident memory at
+    start and after 1,000 queries (printed as JSON)."""
+    import resource  # noqa: F401 - Linux only, like the rest of the benchmark
+
+    def rss_mb() -> float:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    vectors = np.load(queries)
+    t0 = time.perf_counter()
+    index = UsearchIndex(folder, dimension, read_only=True)
+    held = {path.stem for path in Path(folder).glob("*.npz")}
+    index.sync(held)
+    index.search(vectors[0], K)
+    first = time.perf_counter() - t0
+    start_rss = rss_mb()
+    for n in range(1000):
+        index.search(vectors[n % len(vectors)], K)
+    print(json.dumps({"first_s": first, "rss_start": start_rss, "rss_after": rss_mb()}))
+
+
+def open_in_child(folder: Path, dimension: int) -> dict[str, float]:
+    """What `child` measures, in a fresh process."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            str(folder),
+            str(dimension),
+            str(folder / "queries.npy"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passages", default="20000,100000")
+    parser.add_argument("--rows", type=int, default=2, help="sentence vectors a passage")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--budget-s", type=float, default=600.0)
+    parser.add_argument("--model", default="all-MiniLM-L6-v2")
+    parser.add_argument(
+        "--backend",
+        default="usearch",
+        choices=("usearch", "pgvector"),
+        help="pgvector: PostgreSQL from pgserver's binaries, started on loopback",
+    )
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], int(args.child[1]), args.child[2])
+        return
+    from graph.embed import open_embedder
+
+    embedder = open_embedder(args.model, "cpu")
+    base = base_vectors(embedder, 500)
+    rng = np.random.default_rng(1)
+    questions = [f"{s.split(',')[0]}?" for s in make_document(random.Random(5), 0).split(". ")]
+    table = []
+    postgres = None
+    if args.backend == "pgvector":
+        from tests.servers import PostgresServer
+
+        postgres = PostgresServer()
+        atexit.register(postgres.stop)  # its data folder goes, however the run ends
+    for passages in [int(p) for p in args.passages.split(",")]:
+        work = Path(tempfile.mkdtemp(prefix="civicgraph-bench-scale-"))
+        try:
+            vectors = generate(base, passages * args.rows, rng)
+            if postgres is not None:
+                from graph.postgres import PgVectorIndex
+
+                url = postgres.database(f"bench{passages}")
+                empty = PgVectorIndex(url, base.shape[1])
+            else:
+                empty = UsearchIndex(work, base.shape[1], delta_rows=len(vectors) + 1)
+            index, exact, build_s = build(empty, vectors, args.rows)
+            queries = generate(base, args.queries, np.random.default_rng(9))
+            recall, index_times = [], []
+            for q in queries:
+                truth = {key for key, _ in exact.search(q, K)}
+                t0 = time.perf_counter()
+                found = {key for key, _ in index.search(q, K)}
+                index_times.append((time.perf_counter() - t0) * 1000)
+                recall.append(len(truth & found) / K)
+            times = []
+            for n in range(args.queries):
+                t0 = time.perf_counter()
+                index.search(embedder.encode_query(questions[n % len(questions)]), K)
+                times.append((time.perf_counter() - t0) * 1000)
+            exact_times = []
+            for q in queries[:50]:
+                t0 = time.perf_counter()
+                exact.search(q, K)
+                exact_times.append((time.perf_counter() - t0) * 1000)
+            np.save(work / "queries.npy", queries)
+            index.close()
+            del exact, index
+            opened = None
+            if postgres is None:
+                opened = open_in_child(work, base.shape[1])
+            times.sort()
+            table.append(
+                (
+                    passages,
+                    passages * args.rows,
+                    build_s,
+                    statistics.mean(recall),
+                    times[len(times) // 2],
+                    times[int(len(times) * 0.95)],
+                    statistics.median(index_times),
+                    statistics.median(exact_times),
+                    opened,
+                )
+            )
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if build_s > args.budget_s:
+            print(f"building {passages:,} passages took {build_s:.0f} s: stopping", flush=True)
+            break
+    print(f"{args.backend}: vectors GENERATED (mixes of real embeddings), queries embedded")
+    print(
+        "| passages | sentence vectors | build | recall@10 vs exact | search p50 / p95 "
+        "(query embedding included) | index alone p50 | exact scan p50 | open to first answer "
+        "| RSS at start / after 1,000 queries |"
+    )
+    print("| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |")
+    for passages, rows, build_s, recall, p50, p95, index_p50, exact_p50, opened in table:
+        first = f"{opened['first_s'] * 1000:.0f} ms" if opened else "—"
+        rss = f"{opened['rss_start']:.0f} / {opened['rss_after']:.0f} MB" if opened else "—"
+        print(
+            f"| {passages:,} | {rows:,} | {build_s:.1f} s | {recall:.3f} | {p50:.1f} / {p95:.1f} ms"
+            f" | {index_p50:.1f} ms | {exact_p50:.1f} ms | {first} | {rss} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
