@@ -134,9 +134,9 @@ class MentionPass:
         if kind == "council" and found.flags.head:
             return resolver.council_named(found.start, found.flags.head)  # "the city region"
         if kind == "council":
-            return resolver.council_in_focus(found.start, found.passage)
+            return resolver.council_in_focus(found.start, found.passage, found.line)
         if kind == "body":
-            return resolver.body_in_focus(found.start, found.flags.head, found.passage)
+            return resolver.body_in_focus(found.start, found.flags.head, found.passage, found.line)
         if kind == "programme":
             noun = found.text.split()[-1].lower().rstrip("s")
             return resolver.programme_in_focus(found.start, found.flags.head, noun)

@@ -348,7 +348,7 @@ class PostReader(PostShapes):
                 return ref_at(line, j)
         offset = line.start + doc[r].idx
         passage = getattr(line.token_found.get(r), "passage", None)
-        return resolver.council_in_focus(offset, passage)
+        return resolver.council_in_focus(offset, passage, line.index)
 
     # -- claims -----------------------------------------------------------------------------
 

@@ -156,6 +156,32 @@ def test_council_post_without_organisation_takes_the_council_in_focus(extract) -
     assert ("person/nadia-farr", "holdsPost", "council/der") in facts(extraction)
 
 
+def test_the_council_is_the_one_just_named_not_the_one_named_most(extract) -> None:
+    text = (
+        "Derby City Council opened the first hub. Derby City Council will open two more "
+        "and Derby City Council has set aside the money.\n\n"
+        "Luton Borough Council has paused its plans. Omar Reyes, the council's head of "
+        "housing, said the delay was short."
+    )
+    found = facts(run(extract, text))
+    assert ("person/omar-reyes", "holdsPost", "council/lut") in found
+    assert ("person/omar-reyes", "holdsPost", "council/der") not in found
+
+
+def test_the_commission_far_from_any_is_the_one_the_document_is_about(extract) -> None:
+    text = (
+        "The Electoral Commission has reviewed postal voting. The Electoral Commission "
+        "found errors in four areas.\n\n"
+        "The review drew on work by the Equality and Human Rights Commission.\n\n"
+        "In one area the queues were long, and staff had too little training to deal "
+        "with the number of voters who arrived in the last hour before the polls closed, "
+        "when the rain had stopped and turnout rose sharply across all of the wards.\n\n"
+        "Rhys Talbot, the commission's head of elections, said the rules were clear."
+    )
+    found = facts(run(extract, text))
+    assert ("person/rhys-talbot", "holdsPost", "body/the-electoral-commission") in found
+
+
 def test_a_capitalised_portfolio_before_the_employer_is_no_body(extract) -> None:
     text = "Dana Whitlow, Head of Digital Services, Leeds City Council, presented the paper."
     extraction = run(extract, text)

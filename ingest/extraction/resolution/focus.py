@@ -16,14 +16,32 @@ from ingest.rules import Concept
 # How far back (characters) a list of themes looks for the programme it belongs to: about
 # two paragraphs.
 _OWNER_REACH = 1500
+# How far back (characters) "the council" takes the one council just named over the
+# document's focus: about the sentence before and this one.
+_RECENT_REACH = 300
 
 
 class Focus(ResolverState):
     """Anaphora and focus."""
 
-    def council_in_focus(self, offset: int, passage: Passage | None) -> str | None:
-        """The one council named in the passage, else the section, else the document so far."""
+    def council_in_focus(
+        self, offset: int, passage: Passage | None, line: int | None = None
+    ) -> str | None:
+        """The one council just named, else the one in the passage, else the section, else the
+        document so far."""
         councils = [f for f in self.before(offset) if f.ref.startswith("council/")]
+        if passage is not None and line is not None:
+            recent = [
+                f
+                for f in councils
+                if offset - f.start <= _RECENT_REACH
+                and f.passage is not None
+                and f.passage.key == passage.key
+            ]
+            # the paragraph's own council, not one named in the paragraph (or row) above
+            refs = {f.ref for f in recent if f.line == line}
+            if len(refs) == 1:
+                return refs.pop()
         scopes = []
         if passage is not None:
             scopes.append(
@@ -54,8 +72,12 @@ class Focus(ResolverState):
                 return found.ref
         return None
 
-    def body_in_focus(self, offset: int, head: str | None, passage: Passage | None) -> str | None:
-        """The last body named whose name has ``head``; without one, in the same passage."""
+    def body_in_focus(
+        self, offset: int, head: str | None, passage: Passage | None, line: int | None = None
+    ) -> str | None:
+        """The body named in this paragraph whose name has ``head``, else the one named most;
+        without a head, the last body named in the same passage."""
+        named: list[Found] = []
         for found in self.before(offset):
             if not found.ref.startswith("body/"):
                 continue
@@ -68,8 +90,14 @@ class Focus(ResolverState):
                     return None
                 return found.ref
             if any(head in normalise_name(n).split() for n in self.names_of(found.ref)):
-                return found.ref
-        return None
+                named.append(found)
+        if not named:
+            return None
+        if named[0].line == line or line is None:
+            return named[0].ref
+        # "the commission's inspector" far from any commission: the one the document is
+        # about, not the one named last in passing
+        return _most_named(named)
 
     def programme_in_focus(
         self, offset: int, head: str | None, noun: str | None = None
