@@ -10,6 +10,7 @@ from ingest.extraction.scan import ScanBase
 from ingest.extraction.tokens import (
     URLISH,
     is_capitalised,
+    model_person,
     name_token,
     role_text,
 )
@@ -252,7 +253,11 @@ class PeopleScan(ScanBase):
         if not all(name_token(t) for t in name_tokens):
             return None
         words = [t.lower_ for t in name_tokens]
-        if any(w in self.rules.org_cues or w in self.rules.programme_heads for w in words):
+        if any(w in self.rules.org_cues for w in words):
+            return None
+        if any(w in self.rules.programme_heads for w in words) and not model_person(
+            doc[name_start:name_end]
+        ):
             return None
         if any(w in self.rules.not_person_words for w in words):
             return None

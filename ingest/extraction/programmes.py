@@ -14,6 +14,7 @@ from ingest.extraction.tokens import (
     QUOTES_OPEN,
     capitalised_runs,
     is_capitalised,
+    model_person,
     possessed,
 )
 from ingest.gazetteer import normalise_name
@@ -48,6 +49,8 @@ class ProgrammeScan(ScanBase):
             name = doc[start:end].text
             after = doc[end] if end < len(doc) else None
             candidate = None
+            if model_person(doc[start:end]):
+                continue  # "Paula Grant": a surname that is also a programme's head word
             if words[-1] in rules.programme_heads and len(words) >= 2:
                 if after is not None and after.is_lower and after.lower_ in rules.programme_heads:
                     candidate = Candidate(

@@ -244,3 +244,10 @@ def role_text(span: Span) -> str:
         words.append(t.text if (t.is_upper and len(t.text) > 1) else t.text.lower())
         words.append(t.whitespace_)
     return "".join(words).strip()
+
+
+def model_person(span: Span) -> bool:
+    """Whether the model reads the whole of a short name as one person ("Paula Grant")."""
+    return 2 <= len(span) <= 3 and all(
+        t.ent_type_ == "PERSON" and (t.ent_iob_ == "B") == (t.i == span.start) for t in span
+    )

@@ -182,6 +182,28 @@ def test_the_commission_far_from_any_is_the_one_the_document_is_about(extract) -
     assert ("person/rhys-talbot", "holdsPost", "body/the-electoral-commission") in found
 
 
+@pytest.mark.parametrize(
+    "sentence, post",
+    [
+        ("Rosa Kell, senior organiser at Unison, said staff were worried.", "body/unison"),
+        ("Dr Ivo Sand, consultant in elderly care at Ofsted, spoke first.", "body/ofsted"),
+        ("Rosa Kell, His Majesty's Chief Inspector at Ofsted, said so.", "body/ofsted"),
+        ("Rosa Kell, the policy adviser at Unison, said so.", "body/unison"),
+    ],
+)
+def test_posts_named_by_common_job_titles(extract, sentence: str, post: str) -> None:
+    person = "person/ivo-sand" if "Ivo" in sentence else "person/rosa-kell"
+    assert (person, "holdsPost", post) in facts(run(extract, sentence))
+
+
+def test_a_person_whose_surname_is_a_programme_word_is_a_person(extract) -> None:
+    extraction = run(extract, "Nina Grant, the chief executive of Derby City Council, said so.")
+    assert ("person/nina-grant", "headOf", "council/der") in facts(extraction)
+    assert not refs(extraction, EntityKind.PROGRAMME)
+    extraction = run(extract, "The Warm Homes Grant will be paid in April.")
+    assert refs(extraction, EntityKind.PROGRAMME) == {"programme/warm-homes-grant"}
+
+
 def test_a_capitalised_portfolio_before_the_employer_is_no_body(extract) -> None:
     text = "Dana Whitlow, Head of Digital Services, Leeds City Council, presented the paper."
     extraction = run(extract, text)
