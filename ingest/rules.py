@@ -147,10 +147,16 @@ class ProgrammesFile(_Strict):
     not_programmes: list[str] = Field(default_factory=list)
     apposition_kinds: list[str] = Field(default_factory=list)
     naming_phrases: list[str] = Field(default_factory=list)
+    phase_words: list[str] = Field(default_factory=list)
     known: list[KnownProgramme] = Field(default_factory=list)
 
     _clean = field_validator(
-        "scheme_cues", "drop_words", "not_programmes", "apposition_kinds", "naming_phrases"
+        "scheme_cues",
+        "drop_words",
+        "not_programmes",
+        "apposition_kinds",
+        "naming_phrases",
+        "phase_words",
     )(_words)
 
 

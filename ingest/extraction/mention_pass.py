@@ -138,8 +138,12 @@ class MentionPass:
         if kind == "body":
             return resolver.body_in_focus(found.start, found.flags.head, found.passage, found.line)
         if kind == "programme":
-            noun = found.text.split()[-1].lower().rstrip("s")
-            return resolver.programme_in_focus(found.start, found.flags.head, noun)
+            words = found.text.lower().split()
+            noun = words[-1].rstrip("s")
+            ref = resolver.programme_in_focus(found.start, found.flags.head, noun)
+            if ref is not None and len(words) == 3 and words[1] in resolver.rules.phase_words:
+                return resolver.programme_phase(ref, words[1], words[2])  # "the expanded programme"
+            return ref
         if kind == "theme":
             return line.theme or resolver.heading_theme(line.heading)
         return None

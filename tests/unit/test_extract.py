@@ -746,8 +746,27 @@ def test_the_expanded_programme_refers_back_but_the_previous_one_does_not(extrac
         "The expanded programme is run by the Department of Health."
     )
     found = facts(run(extract, text))
-    assert ("body/department-of-health", "leads", "programme/warm-homes-pilot") in found
+    phase = "programme/expanded-warm-homes-pilot"  # a phase of the pilot, named after it
+    assert ("body/department-of-health", "leads", phase) in found
     earlier = text.replace("expanded", "previous")
-    assert ("body/department-of-health", "leads", "programme/warm-homes-pilot") not in facts(
-        run(extract, earlier)
+    found = facts(run(extract, earlier))
+    for programme in ("programme/warm-homes-pilot", phase):
+        assert ("body/department-of-health", "leads", programme) not in found
+
+
+def test_the_expanded_programme_is_a_phase_with_its_own_priorities(extract) -> None:
+    text = (
+        "The Warm Lofts programme has insulated 3,000 homes since 2012.\n\n"
+        "The first round, run by the minister's office in 2012, concentrated on three "
+        "things: damp, cold and falls. From April the expanded programme adds two new "
+        "priorities:\n\n* fuel poverty\n* loneliness"
     )
+    extraction = run(extract, text)
+    found = facts(extraction)
+    phase = "programme/expanded-warm-lofts-programme"
+    assert {e.label for e in extraction.entities if e.ref == phase} == {
+        "expanded Warm Lofts programme"
+    }
+    assert (phase, "hasTheme", "theme/fuel-poverty") in found
+    assert ("programme/warm-lofts", "hasTheme", "theme/damp") in found
+    assert ("programme/warm-lofts", "hasTheme", "theme/fuel-poverty") not in found

@@ -69,6 +69,19 @@ class ProgrammeNames(ResolverState):
             self.pilots.add(ref)
         return ref
 
+    def programme_phase(self, ref: str, modifier: str, noun: str) -> str | None:
+        """A later phase of programme ``ref`` ("the expanded programme"), named by the
+        modifier and the programme's name ("expanded Troubled Families programme")."""
+        label = self.label_of(ref)
+        if label.split()[0].lower() in self.rules.phase_words:
+            return ref  # already a phase
+        if label.split()[-1].lower().rstrip("s") not in self.rules.programme_heads:
+            label = f"{label} {noun}"
+        phase = self.programme(f"{modifier} {label}")
+        if phase is not None:
+            self._add_alias(phase, f"{modifier} {noun}")
+        return phase
+
     def theme(self, text: str, declare: bool = False, alias: str | None = None) -> str | None:
         """A theme by its words: a concept of the scheme when one matches, else a new one;
         ``alias`` is another name the text gives it (a list item's core words)."""
