@@ -441,9 +441,12 @@ class CivicGraph:
         return hits
 
     def _entity_refs(self, refs: frozenset[str]) -> tuple[EntityRef, ...]:
-        """Entities by ref, labelled from the in-memory name index, in label order."""
+        """Entities by ref, labelled from the in-memory name index, in label order (then by
+        id, so that two people of one name come in the same order in every process)."""
         index = self.entity_index
-        return tuple(sorted((index.entity_ref(r) for r in refs), key=lambda r: r.label.lower()))
+        return tuple(
+            sorted((index.entity_ref(r) for r in refs), key=lambda r: (r.label.lower(), r.ref))
+        )
 
     def sparql(self, query: str, accept: str | None = None) -> SparqlResult:
         """A read-only SPARQL 1.1 query, checked, then run where its time limit stops it, and

@@ -338,7 +338,7 @@ class _Answering:
         if gone:
             names = ", ".join(
                 f"{e.label} ({self.lifetimes[e.ref].describe()})"
-                for e in sorted(gone.values(), key=lambda e: e.label)
+                for e in sorted(gone.values(), key=lambda e: (e.label, e.ref))
             )
             self.notes.append(f"left out, not in existence {self.window.text}: {names}")
         return kept
