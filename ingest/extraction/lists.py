@@ -22,6 +22,7 @@ from ingest.extraction.lexicon import Phrases, phrase_words
 from ingest.extraction.patterns import LineContext
 from ingest.extraction.sentence import is_mention, ref_at, subject_before
 from ingest.extraction.tokens import POSSESSIVE
+from ingest.gazetteer import normalise_name
 from ingest.rules import FramesFile
 
 EXTRACTOR = "list:"
@@ -356,6 +357,20 @@ class ListReader:
             for f in resolver.found
             if f.ref and f.ref.startswith("programme/") and line.start <= f.start < start
         ]
+        if not earlier:
+            # "... the first year of the expanded programme. / A, B and C will all take part":
+            # a paragraph that names no programme goes on from the one before it
+            # (a fund there is where the money came from, not what the list takes part in)
+            earlier = [
+                f.ref
+                for f in resolver.found
+                if f.ref
+                and f.ref.startswith("programme/")
+                and f.line == line.index - 1
+                and f.ref not in resolver.schemes
+                and not f.flags.local
+                and normalise_name(resolver.label_of(f.ref)).split()[-1] not in ("fund", "funds")
+            ]
         return (earlier[-1] if earlier else focus), False
 
 

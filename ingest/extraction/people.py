@@ -261,6 +261,14 @@ class PeopleScan(ScanBase):
             return None
         if any(w in self.rules.not_person_words for w in words):
             return None
+        after = doc[name_end] if name_end < len(doc) else None
+        if (
+            not title
+            and after is not None
+            and after.is_lower
+            and after.lower_ in self.rules.programme_heads
+        ):
+            return None  # "the Healthy Homes programme": a name its head word follows
         if any(w in self.rules.role_terms for w in words):
             return None
         name = doc[name_start:name_end].text

@@ -49,10 +49,17 @@ class ProgrammeScan(ScanBase):
             name = doc[start:end].text
             after = doc[end] if end < len(doc) else None
             candidate = None
-            if model_person(doc[start:end]):
+            cue_after = (
+                after is not None and after.is_lower and after.lower_ in rules.programme_heads
+            )
+            if (
+                words[-1] in rules.programme_heads
+                and not cue_after
+                and model_person(doc[start:end])
+            ):
                 continue  # "Paula Grant": a surname that is also a programme's head word
             if words[-1] in rules.programme_heads and len(words) >= 2:
-                if after is not None and after.is_lower and after.lower_ in rules.programme_heads:
+                if cue_after:
                     candidate = Candidate(
                         start, end + 1, PROGRAMME, "programme", Flags(name=name, cue=after.text)
                     )

@@ -770,3 +770,37 @@ def test_the_expanded_programme_is_a_phase_with_its_own_priorities(extract) -> N
     assert (phase, "hasTheme", "theme/fuel-poverty") in found
     assert ("programme/warm-lofts", "hasTheme", "theme/damp") in found
     assert ("programme/warm-lofts", "hasTheme", "theme/fuel-poverty") not in found
+
+
+def test_a_name_before_a_programme_word_is_a_programme_not_a_person(extract) -> None:
+    extraction = run(
+        extract, "News\n\nHull City Council launched the Healthy Homes programme in 2011."
+    )
+    assert "programme/healthy-homes" in refs(extraction, EntityKind.PROGRAMME)
+    assert not refs(extraction, EntityKind.PERSON)
+
+
+def test_a_list_goes_on_from_the_phase_the_paragraph_before_named(extract) -> None:
+    text = (
+        "Warm homes news\n\n"
+        "The Warm Lofts programme began in 2012 with a £3 million fund.\n\n"
+        "Ministers set aside £9 million for the first year of the expanded programme.\n\n"
+        "Bolton, Bury and Oldham will all take part, making the north west the largest group."
+    )
+    found = facts(run(extract, text))
+    phase = "programme/expanded-warm-lofts-programme"
+    assert ("council/bol", "participatesIn", phase) in found
+    assert ("council/bol", "participatesIn", "programme/warm-lofts") not in found
+
+
+def test_a_fund_named_the_paragraph_before_is_not_what_a_list_takes_part_in(extract) -> None:
+    text = (
+        "Warm homes news\n\n"
+        "The Warm Lofts pilot scheme starts in May.\n\n"
+        "Three councils will try new ways of heating homes, paid for by the £5 million Cosy "
+        "Homes Fund.\n\n"
+        "The pilot areas are Bolton, Bury and Oldham."
+    )
+    found = facts(run(extract, text))
+    taking_part = {o for _, p, o in found if p == "participatesIn"}
+    assert taking_part == {"programme/warm-lofts"}
