@@ -148,6 +148,7 @@ class ProgrammesFile(_Strict):
     apposition_kinds: list[str] = Field(default_factory=list)
     naming_phrases: list[str] = Field(default_factory=list)
     phase_words: list[str] = Field(default_factory=list)
+    first_phase_phrases: list[str] = Field(default_factory=list)
     known: list[KnownProgramme] = Field(default_factory=list)
 
     _clean = field_validator(
@@ -157,6 +158,7 @@ class ProgrammesFile(_Strict):
         "apposition_kinds",
         "naming_phrases",
         "phase_words",
+        "first_phase_phrases",
     )(_words)
 
 

@@ -64,6 +64,7 @@ class MentionRules:
         self.scheme_cues_longest_first = sorted(self.scheme_cues, key=len, reverse=True)
         self.drop_words = {w.lower() for w in programmes.drop_words}
         self.phase_words = {w.lower() for w in programmes.phase_words}
+        self.first_phase_phrases = [tuple(p.split()) for p in programmes.first_phase_phrases]
         self.lowercase_known = {k.label for k in programmes.known if k.lowercase}
         self.not_programmes = {normalise_name(n) for n in programmes.not_programmes}
         self.apposition_kinds = {k.lower() for k in programmes.apposition_kinds}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from ingest.extraction.candidates import Candidate, Flags, drop_contained, token_set
-from ingest.extraction.labels import PROGRAMME
+from ingest.extraction.labels import ORG_LABELS, PROGRAMME
 from ingest.extraction.scan import ScanBase
 from ingest.extraction.tokens import (
     OPENERS,
@@ -120,7 +120,48 @@ class ProgrammeScan(ScanBase):
                     continue
                 out.append(candidate)
         out += self._lowercase_programmes(taken)
+        out += self._inspections(blocked, taken)
         return drop_contained(out)
+
+    def _inspections(self, blocked: list[Candidate], taken: set[int]) -> list[Candidate]:
+        """An inspectorate's inspections of a service, a rating scheme named by both
+        ("Ofsted's inspections of children's services" -> "Ofsted inspection of children's
+        services"); the inspectorate stays a mention of its own."""
+        doc = self.doc
+        out = []
+        for c in blocked:
+            if c.label not in ORG_LABELS:
+                continue
+            i = c.end
+            if i < len(doc) and doc[i].tag_ == "POS":
+                i += 1
+            if i < len(doc) and doc[i].like_num:
+                i += 1  # "Ofsted's 2014 inspection"
+            if i >= len(doc) or doc[i].lower_ not in ("inspection", "inspections"):
+                continue
+            if not doc[i].is_lower or i in taken:
+                continue
+            end = i + 1
+            service = []
+            if end + 1 < len(doc) and doc[end].lower_ == "of":
+                k = end + 1
+                while (
+                    k < len(doc)
+                    and k not in taken
+                    and (
+                        (doc[k].is_lower and doc[k].pos_ in ("NOUN", "ADJ")) or doc[k].tag_ == "POS"
+                    )
+                ):
+                    k += 1
+                if k > end + 1 and doc[k - 1].pos_ == "NOUN":
+                    service = list(doc[end + 1 : k])
+                    end = k
+            owner = doc[c.start : c.end].text
+            name = f"{owner} inspection"
+            if service:
+                name += " of " + "".join(t.text_with_ws for t in service).strip()
+            out.append(Candidate(i, end, PROGRAMME, "programme", Flags(name=name, scheme=True)))
+        return out
 
     def described_programmes(
         self, people: list[Candidate]

@@ -502,7 +502,13 @@ def _owner(
         return named, None
     refers = bool(words & programme_words)
     if refers or not any(f.ref.split("/")[0] in ("council", "body") for f in before):
-        return resolver.list_owner(cue_offset), None
+        said = tuple(re.findall(r"[a-z0-9]+", text))
+        first_phase = any(
+            said[k : k + len(p)] == p
+            for p in resolver.rules.first_phase_phrases
+            for k in range(len(said))
+        )
+        return resolver.list_owner(cue_offset, first_phase), None
     return None, None
 
 

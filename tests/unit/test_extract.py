@@ -804,3 +804,30 @@ def test_a_fund_named_the_paragraph_before_is_not_what_a_list_takes_part_in(extr
     found = facts(run(extract, text))
     taking_part = {o for _, p, o in found if p == "participatesIn"}
     assert taking_part == {"programme/warm-lofts"}
+
+
+def test_an_inspectorates_inspections_of_a_service_are_a_rating_scheme(extract) -> None:
+    text = (
+        "Youth services news\n\n"
+        "In 2019 Ofsted's inspections of youth offending services found most of them good. "
+        "Bolton, Bury and Oldham were all rated outstanding."
+    )
+    extraction = run(extract, text)
+    [scheme] = [e for e in extraction.entities if e.kind is EntityKind.PROGRAMME]
+    assert scheme.label == "Ofsted inspection of youth offending services"
+    rated = {(c.subject, c.rating) for c in extraction.claims if c.object == scheme.ref}
+    assert ("council/bol", "outstanding") in rated
+
+
+def test_what_the_first_phase_did_belongs_to_the_programme_not_its_later_phase(extract) -> None:
+    text = (
+        "Warm homes news\n\n"
+        "The Warm Lofts programme began in 2012. Ministers set aside £9 million for the first "
+        "year of the expanded programme.\n\n"
+        "The first phase, launched by the minister in 2012, concentrated on three things: damp, "
+        "cold homes and falls."
+    )
+    found = facts(run(extract, text))
+    assert ("programme/warm-lofts", "hasTheme", "theme/damp") in found
+    phase = "programme/expanded-warm-lofts-programme"
+    assert not any(s == phase and p == "hasTheme" for s, p, _ in found)

@@ -116,6 +116,7 @@ class ResolverState:
         self._list_number: int | None = None
         self.pilots: set[str] = set()
         self.schemes: set[str] = set()
+        self.phases: dict[str, str] = {}  # a later phase of a programme -> the programme
 
     def _add(
         self,

@@ -132,7 +132,7 @@ class Focus(ResolverState):
                 return found.ref
         return programmes[0].ref if programmes else None
 
-    def list_owner(self, offset: int) -> str | None:
+    def list_owner(self, offset: int, first_phase: bool = False) -> str | None:
         """The programme whose themes a list sets out ("the board agreed three priorities:
         ..."): the last one named (by name or "the forum") not long before, leaving out rating
         schemes and funds, which a passing remark names more often than a list's owner."""
@@ -145,6 +145,8 @@ class Focus(ResolverState):
                 continue
             if found.flags.local:
                 continue
+            if first_phase:
+                return self.phases.get(found.ref, found.ref)  # "the first phase ...: A, B"
             return found.ref
         return None
 

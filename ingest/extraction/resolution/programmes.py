@@ -80,6 +80,7 @@ class ProgrammeNames(ResolverState):
         phase = self.programme(f"{modifier} {label}")
         if phase is not None:
             self._add_alias(phase, f"{modifier} {noun}")
+            self.phases[phase] = ref
         return phase
 
     def theme(self, text: str, declare: bool = False, alias: str | None = None) -> str | None:
