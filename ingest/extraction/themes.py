@@ -490,8 +490,9 @@ def _owner(
     if programmes:
         return programmes[-1].ref, programmes[-1].start
     text = resolver.document.text[theme_list.start : cue_offset].lower()
-    words = {w.rstrip("s") for w in re.findall(r"[a-z]+", text)}
-    if words & {"its", "their"}:
+    said = re.findall(r"[a-z]+", text)
+    words = {w.rstrip("s") for w in said}
+    if {"its", "their"} & set(said):
         # "Its seven outcomes are ...": the programme (or rating scheme) named last before
         for earlier in resolver.before(theme_list.start):
             if earlier.ref.startswith("programme/"):

@@ -831,3 +831,14 @@ def test_what_the_first_phase_did_belongs_to_the_programme_not_its_later_phase(e
     assert ("programme/warm-lofts", "hasTheme", "theme/damp") in found
     phase = "programme/expanded-warm-lofts-programme"
     assert not any(s == phase and p == "hasTheme" for s, p, _ in found)
+
+
+def test_its_list_belongs_to_the_programme_named_before(extract) -> None:
+    text = (
+        "Warm homes news\n\n"
+        "The Warm Lofts programme began in 2012.\n\n"
+        + "Ministers and officials from three departments met every month. " * 30
+        + "Its three aims are warmer homes; lower fuel bills; and fewer winter deaths."
+    )
+    found = facts(run(extract, text))
+    assert ("programme/warm-lofts", "hasTheme", "theme/lower-fuel-bills") in found
