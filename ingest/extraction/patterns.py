@@ -111,6 +111,10 @@ class RelationMatcher:
         """Every match in a merged line Doc, with its slots read from the alignments."""
         strings = doc.vocab.strings
         last_word = _last_word(doc)
+        # a line that ends its sentence ("... the lead authority for the deal.") leaves no
+        # slot for the lines after it to fill
+        if _ends_sentence(doc):
+            last_word = len(doc) + 1
         rows = doc.to_array([LOWER, ENT_TYPE])
         lowers = set(rows[:, 0].tolist())
         labels = set(rows[:, 1].tolist())
@@ -147,6 +151,13 @@ def _opens_with_organisation(elements: list[Element]) -> bool:
         and elements[1].words == (",",)
         and elements[1].op == "?"
     )
+
+
+def _ends_sentence(doc: Doc) -> bool:
+    i = len(doc)
+    while i > 0 and doc[i - 1].is_space:
+        i -= 1
+    return i > 0 and doc[i - 1].text in (".", "!", "?")
 
 
 def _last_word(doc: Doc) -> int:

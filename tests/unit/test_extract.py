@@ -842,3 +842,29 @@ def test_its_list_belongs_to_the_programme_named_before(extract) -> None:
     )
     found = facts(run(extract, text))
     assert ("programme/warm-lofts", "hasTheme", "theme/lower-fuel-bills") in found
+
+
+def test_a_name_with_childrens_inside_is_one_name_at_the_start_of_a_sentence(extract) -> None:
+    extraction = run(extract, "News\n\nThe Kent Children's Trust is run by Kent County Council.")
+    labels = {e.label for e in extraction.entities}
+    assert "Kent Children's Trust" in labels
+    assert "Trust" not in labels
+
+
+def test_the_deal_refers_back_and_a_finished_sentence_takes_no_list_from_below(extract) -> None:
+    text = (
+        "Growth news\n\n"
+        "The Dorset Growth Deal was signed in May. Dorset Council, whose leader is Cllr "
+        "Spencer Flower, is the lead authority for the deal.\n\n"
+        "Poole has also been chosen to head the harbour regeneration strand.\n\n"
+        "Leeds City Council and Age UK run the Warm Homes Fund."
+    )
+    found = facts(run(extract, text))
+    deal = "programme/dorset-growth-deal"
+    assert {s for s, p, o in found if p == "leads" and o == deal} == {"council/dor"}
+
+
+def test_chosen_to_head_a_strand_leads_it(extract) -> None:
+    text = "Growth news\n\nBristol has also been chosen to head the harbour regeneration strand."
+    leads = {(s, o) for s, p, o in facts(run(extract, text)) if p == "leads"}
+    assert leads == {("council/bst", "theme/harbour-regeneration")}
