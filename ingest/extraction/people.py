@@ -46,6 +46,17 @@ class RoleScan(ScanBase):
                     left -= 2  # "out-going", written as three tokens
                     continue
                 if (
+                    t.lower_ in ("and", "&")
+                    and left >= 2
+                    and (left - 2) not in taken
+                    and is_capitalised(doc[left])
+                    and is_capitalised(doc[left - 2])
+                    and doc[left - 2].pos_ in ("NOUN", "PROPN", "ADJ")
+                    and not doc[left - 2].ent_type_  # "George Osborne and Health Secretary"
+                ):
+                    left -= 2  # "Care and Support Minister": a portfolio of two words
+                    continue
+                if (
                     (left - 1) in taken
                     or t.lower_ in self.rules.not_before
                     or t.ent_type_ in ("PERSON", "NORP", "GPE", "DATE", "CARDINAL", "MONEY")

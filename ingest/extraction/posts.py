@@ -91,7 +91,12 @@ class PostReader(PostShapes):
         info = line.token_found.get(r).flags.role
         if info is None:
             return []
-        people = self._people_left(line, sentence, r) or self._people_right(line, sentence, r)
+        if r + 1 < sentence.end and is_mention(line, r + 1, (PERSON,)):
+            # "made by X rather than by health secretary Alan Milburn": the name the post
+            # word stands right before is the one it belongs to
+            people = [r + 1]
+        else:
+            people = self._people_left(line, sentence, r) or self._people_right(line, sentence, r)
         if not people:
             return []
         organisation, org_start, org_end = self._organisation(line, sentence, r, people, resolver)

@@ -868,3 +868,34 @@ def test_chosen_to_head_a_strand_leads_it(extract) -> None:
     text = "Growth news\n\nBristol has also been chosen to head the harbour regeneration strand."
     leads = {(s, o) for s, p, o in facts(run(extract, text)) if p == "leads"}
     assert leads == {("council/bst", "theme/harbour-regeneration")}
+
+
+def test_a_post_word_right_before_a_name_is_that_persons(extract) -> None:
+    text = (
+        "Care news\n\n"
+        "The Department of Health published the figures on Monday.\n\n"
+        "They were announced by health minister Ann Pryor rather than by health secretary "
+        "Tom Hale, whose speech last year angered many."
+    )
+    posts = {
+        (s, c.role)
+        for c in run(extract, text).claims
+        if c.predicate.value == "holdsPost"
+        for s in [c.subject]
+    }
+    assert ("person/tom-hale", "health secretary") in posts
+    assert ("person/ann-pryor", "health secretary") not in posts
+
+
+def test_a_portfolio_of_two_words_before_minister(extract) -> None:
+    text = (
+        "Care news\n\n"
+        "Twelve areas were chosen, Care and Support Minister Ann Pryor said. The Department "
+        "of Health will fund them. It was signed by Chancellor Tom Hale and Health Secretary "
+        "Ray Lowe."
+    )
+    extraction = run(extract, text)
+    found = facts(extraction)
+    assert ("person/ann-pryor", "holdsPost", "body/department-of-health") in found
+    assert ("person/ray-lowe", "holdsPost", "body/department-of-health") in found
+    assert "person/tom-hale" in refs(extraction, EntityKind.PERSON)  # not eaten by the post
