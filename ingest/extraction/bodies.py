@@ -104,7 +104,9 @@ class BodyScan(ScanBase):
                 or t.text in self.rules.head_abbreviations
             ]
             head_cue = bool(cue_at) and cue_at[-1] == len(tokens) - 1
-            of_cue = any(i + 1 < len(tokens) and words[i + 1] in ("of", "for") for i in cue_at)
+            of_cue = any(
+                i + 1 < len(tokens) and words[i + 1] in ("of", "for", "on") for i in cue_at
+            )
             if (head_cue and len(tokens) >= 2) or of_cue:
                 if words[-1] in self.rules.programme_heads and not head_cue:
                     continue

@@ -45,6 +45,10 @@ POSSESSIVE_INSIDE = frozenset(
         "st",
     }
 )
+# Capitalised heads of bodies named for their subject with "on"
+_ON_HEADS = frozenset(
+    {"commission", "panel", "committee", "inquiry", "forum", "taskforce", "group", "council"}
+)
 # words of POSSESSIVE_INSIDE that are also surnames or parts of a person's name
 _SINGULAR_INSIDE = frozenset({"king", "queen", "st"})
 NAME_PARTICLES = frozenset({"de", "van", "von", "der", "den", "la", "le", "du", "di", "da", "al"})
@@ -119,7 +123,12 @@ def capitalised_runs(doc: Doc) -> Iterator[tuple[int, int]]:
                 j += 1
                 end = j
             elif (
-                (t.lower_ in CONNECTORS or t.text in ("-", "'s", "’s"))
+                (
+                    t.lower_ in CONNECTORS
+                    or t.text in ("-", "'s", "’s")
+                    # "the Commission on Local Democracy", "the Panel on Rural Services"
+                    or (t.lower_ == "on" and doc[j - 1].lower_ in _ON_HEADS)
+                )
                 and j + 1 < n
                 and (is_capitalised(doc[j + 1]) or doc[j + 1].lower_ == "the")
                 and doc[j + 1].ent_type_ not in ("DATE", "TIME")  # "the X Fund in March"

@@ -899,3 +899,16 @@ def test_a_portfolio_of_two_words_before_minister(extract) -> None:
     assert ("person/ann-pryor", "holdsPost", "body/department-of-health") in found
     assert ("person/ray-lowe", "holdsPost", "body/department-of-health") in found
     assert "person/tom-hale" in refs(extraction, EntityKind.PERSON)  # not eaten by the post
+
+
+def test_a_body_named_for_its_subject_with_on(extract) -> None:
+    text = (
+        "News\n\n"
+        "Ann Pryor, who chairs the Independent Panel on Coastal Towns, welcomed the report. "
+        "The Council on Monday agreed its budget."
+    )
+    extraction = run(extract, text)
+    bodies = {e.label for e in extraction.entities if e.kind is EntityKind.BODY}
+    assert bodies == {"Independent Panel on Coastal Towns"}
+    chairs = {(s, o) for s, p, o in facts(extraction) if p == "headOf"}
+    assert chairs == {("person/ann-pryor", "body/independent-panel-on-coastal-towns")}
