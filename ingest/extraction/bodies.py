@@ -293,9 +293,26 @@ class BodyScan(ScanBase):
                         for c in blocked
                     )
                 )
+        if self._chaired_after(end):
+            return True  # "the Future Forum, chaired by Professor X": what has a chair is a body
         if doc[end - 1].lower_ in self.rules.programme_heads:
             return False  # "the Digital Forum, a network of ...": a forum is a programme
         return self._apposition_says_organisation(end)
+
+    def _chaired_after(self, end: int) -> bool:
+        """ "X, chaired by ...", "X, whose chair is ...", "X, which is chaired by ..."."""
+        words = [t.lower_ for t in self.doc[end : end + 5]]
+        if not words or words[0] != ",":
+            return False
+        words = words[1:]
+        if words[:1] == ["which"]:
+            words = words[1:]
+            if words[:1] in (["is"], ["was"]):
+                words = words[1:]
+        return words[:2] == ["chaired", "by"] or words[:2] in (
+            ["whose", "chair"],
+            ["whose", "chairman"],
+        )
 
     def _apposition_says_organisation(self, end: int) -> bool:
         """ "Nacro, the crime reduction charity": an apposition that calls a name a body."""

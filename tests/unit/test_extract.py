@@ -912,3 +912,11 @@ def test_a_body_named_for_its_subject_with_on(extract) -> None:
     assert bodies == {"Independent Panel on Coastal Towns"}
     chairs = {(s, o) for s, p, o in facts(extraction) if p == "headOf"}
     assert chairs == {("person/ann-pryor", "body/independent-panel-on-coastal-towns")}
+
+
+def test_a_forum_with_a_chair_is_a_body(extract) -> None:
+    text = "News\n\nThe Coastal Towns Forum, chaired by Lord Pryor, met in May."
+    extraction = run(extract, text)
+    assert refs(extraction, EntityKind.BODY) == {"body/coastal-towns-forum"}
+    assert not refs(extraction, EntityKind.PROGRAMME)
+    assert {o for _, p, o in facts(extraction) if p == "headOf"} == {"body/coastal-towns-forum"}
