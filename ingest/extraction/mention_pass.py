@@ -135,6 +135,8 @@ class MentionPass:
             return resolver.council_named(found.start, found.flags.head)  # "the city region"
         if kind == "council":
             return resolver.council_in_focus(found.start, found.passage, found.line)
+        if kind == "body" and found.flags.head is None and "new" in found.text.lower().split():
+            return resolver.newest_body(found.start)  # "the new body"
         if kind == "body":
             return resolver.body_in_focus(found.start, found.flags.head, found.passage, found.line)
         if kind == "programme":

@@ -920,3 +920,18 @@ def test_a_forum_with_a_chair_is_a_body(extract) -> None:
     assert refs(extraction, EntityKind.BODY) == {"body/coastal-towns-forum"}
     assert not refs(extraction, EntityKind.PROGRAMME)
     assert {o for _, p, o in facts(extraction) if p == "headOf"} == {"body/coastal-towns-forum"}
+
+
+def test_the_new_body_is_the_one_just_formed_not_the_one_left(extract) -> None:
+    text = (
+        "News\n\n"
+        "Bolton Council is leaving the Local Government Association, a day after Bury did the "
+        "same. Both will join a new organisation, the Northern Councils Alliance, when their "
+        "membership of the LGA ends.\n\n"
+        "The new body will be made up of Bolton, Bury and Oldham councils."
+    )
+    members = {(s, o) for s, p, o in facts(run(extract, text)) if p == "memberOf"}
+    assert ("council/old", "body/northern-councils-alliance") in members
+    assert not any(
+        s == "council/old" and o != "body/northern-councils-alliance" for s, o in members
+    )

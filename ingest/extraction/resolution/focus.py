@@ -16,6 +16,7 @@ from ingest.rules import Concept
 # How far back (characters) a list of themes looks for the programme it belongs to: about
 # two paragraphs.
 _OWNER_REACH = 1500
+_NEW_BODY_REACH = 1500
 # How far back (characters) "the council" takes the one council just named over the
 # document's focus: about the sentence before and this one.
 _RECENT_REACH = 300
@@ -98,6 +99,20 @@ class Focus(ResolverState):
         # "the commission's inspector" far from any commission: the one the document is
         # about, not the one named last in passing
         return _most_named(named)
+
+    def newest_body(self, offset: int) -> str | None:
+        """The body that "the new body" is: of the bodies named not long before, the one
+        first named last (a body just formed is introduced after those it leaves)."""
+        first_named: dict[str, int] = {}
+        recent: set[str] = set()
+        for found in self.found:
+            if found.start >= offset:
+                break
+            if found.ref and found.ref.startswith("body/"):
+                first_named.setdefault(found.ref, found.start)
+                if offset - found.start <= _NEW_BODY_REACH:
+                    recent.add(found.ref)
+        return max(recent, key=first_named.__getitem__) if recent else None
 
     def programme_in_focus(
         self, offset: int, head: str | None, noun: str | None = None
