@@ -26,6 +26,8 @@ class RoleScan(ScanBase):
         out = []
         doc = self.doc
         taken = token_set(blocked)
+        # a known programme's name is not a post's modifier ("the Supporting People manager")
+        named = {i for span in doc.spans.get("programmes", []) for i in range(span.start, span.end)}
         for span in doc.spans.get("roles", []):
             start, end = span.start, span.end
             if any(i in taken for i in range(start, end)):
@@ -58,6 +60,7 @@ class RoleScan(ScanBase):
                     continue
                 if (
                     (left - 1) in taken
+                    or (left - 1) in named
                     or t.lower_ in self.rules.not_before
                     or t.ent_type_ in ("PERSON", "NORP", "GPE", "DATE", "CARDINAL", "MONEY")
                     or not (

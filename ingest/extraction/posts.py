@@ -23,7 +23,7 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from graph.model import Claim, Predicate
-from ingest.extraction.labels import ORG_LABELS, PERSON, ROLE
+from ingest.extraction.labels import ORG_LABELS, PERSON, PROGRAMME, ROLE, THEME
 from ingest.extraction.lexicon import Phrases
 from ingest.extraction.mention_rules import MentionRules
 from ingest.extraction.patterns import LineContext
@@ -164,6 +164,8 @@ class PostReader(PostShapes):
                 seen_as = True
             elif lower in POSSESSIVE or is_mention(line, k, ORG_LABELS):
                 pass  # "the council's", "LGA" before the post word
+            elif r - k <= 2 and is_mention(line, k, (PROGRAMME, THEME)):
+                pass  # "the council's Supporting People manager": what the post looks after
             elif seen_as and lower in self.as_verbs:
                 pass
             elif t.ent_type_ in (ROLE, PERSON) or (
@@ -267,6 +269,7 @@ class PostReader(PostShapes):
         while k >= sentence.start and (
             doc[k].lower_ in self.links - {"its", "their"} | {"then"}
             or (portfolio < 3 and doc[k].is_lower and doc[k].pos_ in ("NOUN", "ADJ"))
+            or (portfolio < 3 and is_mention(line, k, (PROGRAMME, THEME)))
         ):
             portfolio += doc[k].lower_ not in self.links
             k -= 1  # "the Conservative social services spokesperson"

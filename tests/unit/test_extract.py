@@ -935,3 +935,13 @@ def test_the_new_body_is_the_one_just_formed_not_the_one_left(extract) -> None:
     assert not any(
         s == "council/old" and o != "body/northern-councils-alliance" for s, o in members
     )
+
+
+def test_a_post_named_for_a_programme_is_held_in_the_council(extract) -> None:
+    text = (
+        "News\n\n"
+        "Dorset Council was praised by inspectors. Ann Pryor, the council's Supporting People "
+        "manager, said the work had paid off."
+    )
+    posts = {(c.subject, c.object, c.role) for c in run(extract, text).claims}
+    assert ("person/ann-pryor", "council/dor", "manager") in posts
