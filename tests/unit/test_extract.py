@@ -945,3 +945,14 @@ def test_a_post_named_for_a_programme_is_held_in_the_council(extract) -> None:
     )
     posts = {(c.subject, c.object, c.role) for c in run(extract, text).claims}
     assert ("person/ann-pryor", "council/dor", "manager") in posts
+
+
+def test_a_surname_then_an_adverb_and_a_verb_is_the_person(extract) -> None:
+    text = (
+        "News\n\n"
+        "Its president, Cllr Ann Okafor, leader of Dorset Council, spoke first.\n\n"
+        "Okafor also chairs the Commission on Coastal Towns, the independent inquiry she "
+        "convened in 2013, which reported last summer."
+    )
+    chairs = {(s, o) for s, p, o in facts(run(extract, text)) if p == "headOf"}
+    assert ("person/ann-okafor", "body/commission-on-coastal-towns") in chairs
