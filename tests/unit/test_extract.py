@@ -956,3 +956,8 @@ def test_a_surname_then_an_adverb_and_a_verb_is_the_person(extract) -> None:
     )
     chairs = {(s, o) for s, p, o in facts(run(extract, text)) if p == "headOf"}
     assert ("person/ann-okafor", "body/commission-on-coastal-towns") in chairs
+
+
+def test_audit_firms_are_bodies(extract) -> None:
+    text = "News\n\nDorset Council hired KPMG and Grant Thornton to review its accounts."
+    assert {"body/kpmg", "body/grant-thornton"} <= refs(run(extract, text), EntityKind.BODY)
