@@ -271,6 +271,9 @@ def _strip_council_affixes(name: str, council_type: str) -> str:
     return " ".join(base.strip(" ,").split())
 
 
+_HYPHENATED_PLACE = re.compile(r"^([A-Z][a-z]+)-(?:in|on|upon|under|le)-[A-Z]")
+
+
 def council_name_variants(entry: GazetteerEntry) -> list[str]:
     """Every sensible way of writing a council's name, listed names first.
 
@@ -292,6 +295,16 @@ def council_name_variants(entry: GazetteerEntry) -> list[str]:
         # "City of Westminster" is usually "Westminster City Council".
         patterns += ["{} City Council", "City of {} Council"]
     generated = [pattern.format(base) for base in bases for pattern in patterns]
+    # "Barrow Borough Council" for Barrow-in-Furness, "Stoke City Council" for Stoke-on-Trent:
+    # the town without its qualifier, never bare (a bare "Barrow" is any barrow)
+    shortened = [_HYPHENATED_PLACE.match(base) for base in bases]
+    generated += [
+        pattern.format(short.group(1))
+        for short in shortened
+        if short
+        for pattern in patterns
+        if pattern != "{}"
+    ]
     return _unique([*(_smart_title(n) for n in listed), *generated])
 
 

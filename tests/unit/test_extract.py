@@ -961,3 +961,18 @@ def test_a_surname_then_an_adverb_and_a_verb_is_the_person(extract) -> None:
 def test_audit_firms_are_bodies(extract) -> None:
     text = "News\n\nDorset Council hired KPMG and Grant Thornton to review its accounts."
     assert {"body/kpmg", "body/grant-thornton"} <= refs(run(extract, text), EntityKind.BODY)
+
+
+def test_a_hyphenated_town_is_named_without_its_qualifier(extract) -> None:
+    text = "News\n\nAnn Pryor, formerly chief executive of Stoke City Council, retired."
+    assert refs(run(extract, text), EntityKind.COUNCIL) == {"council/ste"}  # Stoke-on-Trent
+
+
+def test_the_council_is_the_one_its_paragraph_opens_with(extract) -> None:
+    text = (
+        "New councils\n\n"
+        "Dorset Council. Ann Pryor, formerly chief executive of Poole, is the new council's "
+        "first chief executive. Cllr Tom Hale, who led the shadow authority, leads the council."
+    )
+    found = facts(run(extract, text))
+    assert ("person/tom-hale", "headOf", "council/dor") in found

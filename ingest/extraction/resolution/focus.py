@@ -40,9 +40,20 @@ class Focus(ResolverState):
                 and f.passage.key == passage.key
             ]
             # the paragraph's own council, not one named in the paragraph (or row) above
-            refs = {f.ref for f in recent if f.line == line}
+            same_line = [f for f in recent if f.line == line]
+            refs = {f.ref for f in same_line}
             if len(refs) == 1:
                 return refs.pop()
+            if refs:
+                # "Westmorland and Furness. Sam Plum, formerly chief executive of Barrow, is
+                # the new council's ...": a paragraph that opens with a council is about it
+                # (not "A and B met. The council ...": two councils named together)
+                first = min(same_line, key=lambda f: f.start)
+                opening = self.document.text[: first.start].rsplit("\n", 1)[-1]
+                other = min((f.start for f in same_line if f.ref != first.ref), default=first.end)
+                apart = ". " in self.document.text[first.end : other]
+                if len(opening.split()) <= 2 and apart:
+                    return first.ref
         scopes = []
         if passage is not None:
             scopes.append(
