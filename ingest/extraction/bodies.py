@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ingest.extraction.candidates import Candidate, Flags, drop_contained, token_set
-from ingest.extraction.labels import BODY, ORG_LABELS, PROGRAMME, ROLE
+from ingest.extraction.labels import BODY, COUNCIL, ORG_LABELS, PROGRAMME, ROLE
 from ingest.extraction.scan import ScanBase
 from ingest.extraction.tokens import (
     CONNECTORS,
@@ -128,7 +128,28 @@ class BodyScan(ScanBase):
                         out.append(
                             Candidate(s, e, BODY, "body", Flags(name=part, model=True, weak=True))
                         )
+        out += self._local_branches(blocked)
         return drop_contained(out)
+
+    def _local_branches(self, blocked: list[Candidate]) -> list[Candidate]:
+        """A national body's local branch, named by the body and the place it serves ("Age UK
+        Cornwall", "Citizens Advice Leeds"): a body of its own, not the national one."""
+        doc = self.doc
+        places = {
+            c.start: c
+            for c in blocked
+            if c.source == "gazetteer" and c.label == COUNCIL and c.flags.bare
+        }
+        out = []
+        for c in blocked:
+            if c.source != "gazetteer" or c.label != BODY or c.flags.abbreviation:
+                continue
+            place = places.get(c.end)
+            if place is None or (place.end < len(doc) and is_capitalised(doc[place.end])):
+                continue
+            name = doc[c.start : place.end].text
+            out.append(Candidate(c.start, place.end, BODY, "body", Flags(name=name, branch=True)))
+        return out
 
     def _places_before(self, start: int, blocked: list[Candidate]) -> int:
         """Where a name that joins places with "and" starts when its first places stand

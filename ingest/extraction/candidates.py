@@ -43,6 +43,7 @@ class Flags:
     weak: bool = False  # an organisation read from its context rather than a cue word
     bare: bool = False  # a bare place name ("Kent") rather than a council's name
     absorbable: bool = False  # may sit inside a longer name ("Solent NHS Trust")
+    branch: bool = False  # a national body's local branch, holding both names ("Age UK Leeds")
     ambiguous: bool = False  # also another place or an ordinary word ("Reading")
     abbreviation: bool = False
     truncated: bool = False  # completes a list of councils the source cut off
@@ -107,7 +108,10 @@ def select(candidates: list[Candidate], doc: Doc) -> list[Candidate]:
             c.source != "gazetteer"
             and c.flags.list_number is None
             and any(
-                g.overlaps(c) and not (g.flags.absorbable and c.start <= g.start and g.end <= c.end)
+                g.overlaps(c)
+                and not (
+                    (g.flags.absorbable or c.flags.branch) and c.start <= g.start and g.end <= c.end
+                )
                 for g in gazetteer
             )
         ):

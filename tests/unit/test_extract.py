@@ -976,3 +976,9 @@ def test_the_council_is_the_one_its_paragraph_opens_with(extract) -> None:
     )
     found = facts(run(extract, text))
     assert ("person/tom-hale", "headOf", "council/dor") in found
+
+
+def test_a_national_bodys_local_branch_is_a_body_of_its_own(extract) -> None:
+    text = "News\n\nThe scheme, run by Citizens Advice Leeds, helped 300 families."
+    bodies = {e.label for e in run(extract, text).entities if e.kind is EntityKind.BODY}
+    assert bodies == {"Citizens Advice Leeds"}
