@@ -33,6 +33,15 @@ class RoleScan(ScanBase):
             if any(i in taken for i in range(start, end)):
                 continue
             core = span.text.lower()
+            if (
+                end < len(doc)
+                and doc[end].is_lower
+                and doc[end].lower_ in self.rules.programme_heads
+                and all(is_capitalised(t) for t in doc[start:end])
+                and start > 0
+                and (is_capitalised(doc[start - 1]) or doc[start - 1].lower_ in ("a", "an"))
+            ):
+                continue  # "the Be a Councillor programme": the end of a programme's name
             # "Councillor Jane Smith", "Cllr" as a title rather than a post
             if core in self.rules.title_words and end < len(doc) and is_capitalised(doc[end]):
                 continue

@@ -128,6 +128,8 @@ def capitalised_runs(doc: Doc) -> Iterator[tuple[int, int]]:
                     or t.text in ("-", "'s", "’s")
                     # "the Commission on Local Democracy", "the Panel on Rural Services"
                     or (t.lower_ == "on" and doc[j - 1].lower_ in _ON_HEADS)
+                    # a campaign named as a call to act: "the Be a Councillor programme"
+                    or (t.lower_ in ("a", "an", "your") and j - 1 == i and doc[i].tag_ == "VB")
                 )
                 and j + 1 < n
                 and (is_capitalised(doc[j + 1]) or doc[j + 1].lower_ == "the")

@@ -982,3 +982,23 @@ def test_a_national_bodys_local_branch_is_a_body_of_its_own(extract) -> None:
     text = "News\n\nThe scheme, run by Citizens Advice Leeds, helped 300 families."
     bodies = {e.label for e in run(extract, text).entities if e.kind is EntityKind.BODY}
     assert bodies == {"Citizens Advice Leeds"}
+
+
+def test_a_council_running_its_programme_under_a_name_leads_it(extract) -> None:
+    text = (
+        "News\n\n"
+        "Hull City Council, which runs its local programme under the name Healthy Hull Homes, "
+        "has also been chosen. Dorset Council runs a pilot known as Safe at Home."
+    )
+    leads = {(s, o) for s, p, o in facts(run(extract, text)) if p == "leads"}
+    assert leads == {
+        ("council/khl", "programme/healthy-hull-homes"),
+        ("council/dor", "programme/safe-at-home"),
+    }
+
+
+def test_a_campaign_named_as_a_call_to_act(extract) -> None:
+    text = "News\n\nThe LGA board set up the Be a Councillor programme this year."
+    extraction = run(extract, text)
+    assert refs(extraction, EntityKind.PROGRAMME) == {"programme/be-a-councillor"}
+    assert not refs(extraction, EntityKind.PERSON)
