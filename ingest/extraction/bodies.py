@@ -92,9 +92,19 @@ class BodyScan(ScanBase):
             inner = [
                 g for g in blocked if g.source == "gazetteer" and start <= g.start and g.end <= end
             ]
-            if inner and (
-                end - start - sum(g.end - g.start for g in inner) < 2
-                or any(self.rules.gazetteer.lookup(doc[g.end : end].text) for g in inner)
+            # "NHS Bristol CCG": a place and an abbreviation around the head's short form
+            abbreviated_head = (
+                doc[end - 1].text in self.rules.head_abbreviations
+                and all(g.flags.absorbable for g in inner)
+                and (end - 1) not in {i for g in inner for i in range(g.start, g.end)}
+            )
+            if (
+                inner
+                and not abbreviated_head
+                and (
+                    end - start - sum(g.end - g.start for g in inner) < 2
+                    or any(self.rules.gazetteer.lookup(doc[g.end : end].text) for g in inner)
+                )
             ):
                 continue  # "LGA Improvement Board": two names, not one
             cue_at = [

@@ -1002,3 +1002,11 @@ def test_a_campaign_named_as_a_call_to_act(extract) -> None:
     extraction = run(extract, text)
     assert refs(extraction, EntityKind.PROGRAMME) == {"programme/be-a-councillor"}
     assert not refs(extraction, EntityKind.PERSON)
+
+
+def test_nhs_place_ccg_is_one_body(extract) -> None:
+    text = "News\n\nJo Fenn is chief officer of NHS Bristol CCG. The LGA Improvement Board met."
+    extraction = run(extract, text)
+    bodies = {e.label for e in extraction.entities if e.kind is EntityKind.BODY}
+    assert "NHS Bristol Clinical Commissioning Group" in bodies
+    assert "Improvement Board" in bodies  # two names stay two
