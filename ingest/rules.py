@@ -471,8 +471,10 @@ class CueFrame(_Strict):
     # membership: words that make councils members, but a body a part ("Leeds is part of the
     # combined authority"; "the unit, part of the department" is a sub-organisation)
     councils_only: list[str] = Field(default_factory=list)
+    # phrases that open with a cue but do not say it ("the areas of the former councils")
+    not_cues: list[str] = Field(default_factory=list)
 
-    _check = field_validator("cues", "whole_first", "councils_only")(_words)
+    _check = field_validator("cues", "whole_first", "councils_only", "not_cues")(_words)
 
 
 class VerbPost(_Strict):

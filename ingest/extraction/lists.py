@@ -113,6 +113,7 @@ class ListReader:
             ]
         )
         self.participation = Phrases(frames.participation.cues)
+        self.not_participation = Phrases(frames.participation.not_cues)
 
     # -- finding lists ----------------------------------------------------------------------
 
@@ -197,7 +198,7 @@ class ListReader:
                 return _claims(
                     found, found.refs, Predicate.PARTICIPATES_IN, programme, start, quote
                 )
-        if self.participation.any(words, context):
+        if any(self._participation_at(words, k) for k in context):
             programme, named = self._programme(found, resolver, focus)
             if found.single and not (named and self._takes_part(found, words)):
                 return []  # one council and a passing "pilot": too little to go on
@@ -256,7 +257,11 @@ class ListReader:
         if org > 0 and words[org - 1] == "by":
             return False
         end = min(len(words), org + 6)
-        return any(self.participation.at(words, k) for k in range(org + 1, end))
+        return any(self._participation_at(words, k) for k in range(org + 1, end))
+
+    def _participation_at(self, words: list[str], k: int) -> bool:
+        """Whether a participation word starts at ``k`` ("pilot areas", not "the areas of")."""
+        return bool(self.participation.at(words, k)) and not self.not_participation.at(words, k)
 
     def _programme_before(self, found: OrgList, words: list[str]) -> str | None:
         """A programme named before the membership word of a list's clause."""

@@ -1010,3 +1010,12 @@ def test_nhs_place_ccg_is_one_body(extract) -> None:
     bodies = {e.label for e in extraction.entities if e.kind is EntityKind.BODY}
     assert "NHS Bristol Clinical Commissioning Group" in bodies
     assert "Improvement Board" in bodies  # two names stay two
+
+
+def test_the_areas_of_councils_are_no_pilot_areas(extract) -> None:
+    text = (
+        "News\n\n"
+        "The Coastal Growth Deal was signed in May. The new council now provides every service "
+        "in the areas of the former Poole, Bournemouth and Christchurch councils."
+    )
+    assert not any(p == "participatesIn" for _, p, _ in facts(run(extract, text)))
