@@ -198,7 +198,7 @@ class ListReader:
                 return _claims(
                     found, found.refs, Predicate.PARTICIPATES_IN, programme, start, quote
                 )
-        if any(self._participation_at(words, k) for k in context):
+        if any(self._participation_at(words, k) for k in context) or self._among_them(found, words):
             programme, named = self._programme(found, resolver, focus)
             if found.single and not (named and self._takes_part(found, words)):
                 return []  # one council and a passing "pilot": too little to go on
@@ -258,6 +258,18 @@ class ListReader:
             return False
         end = min(len(words), org + 6)
         return any(self._participation_at(words, k) for k in range(org + 1, end))
+
+    def _among_them(self, found: OrgList, words: list[str]) -> bool:
+        """ "Twenty more places were named to join. Among them are A, B and C": a list that
+        opens by pointing back to a sentence that speaks of taking part."""
+        start = found.sentence.start
+        if tuple(words[start : start + 2]) not in (("among", "them"), ("among", "these")):
+            return False
+        doc = found.line.doc
+        if start == 0:
+            return False
+        before = doc[start - 1].sent
+        return any(self._participation_at(words, k) for k in range(before.start, before.end))
 
     def _participation_at(self, words: list[str], k: int) -> bool:
         """Whether a participation word starts at ``k`` ("pilot areas", not "the areas of")."""

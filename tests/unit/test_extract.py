@@ -1019,3 +1019,15 @@ def test_the_areas_of_councils_are_no_pilot_areas(extract) -> None:
         "in the areas of the former Poole, Bournemouth and Christchurch councils."
     )
     assert not any(p == "participatesIn" for _, p, _ in facts(run(extract, text)))
+
+
+def test_among_them_points_back_to_a_sentence_about_taking_part(extract) -> None:
+    text = (
+        "News\n\n"
+        "The Coastal Towns Fund was launched in May. In October the minister named twenty more "
+        "places that will join the fund. Among them are Brighton & Hove, Plymouth and Ipswich."
+    )
+    joined = {s for s, p, o in facts(run(extract, text)) if p == "participatesIn"}
+    assert {"council/ply", "council/ips"} <= joined
+    quiet = "News\n\nThe minister visited many towns. Among them were Plymouth and Ipswich."
+    assert not any(p == "participatesIn" for _, p, _ in facts(run(extract, quiet)))
