@@ -24,6 +24,7 @@ run: install
 
 test: install
 	bash tests/setup_browser.sh
+	bash tests/setup_virtuoso.sh
 	$(BIN)/python -m pytest -q
 
 test-fast: install
