@@ -128,6 +128,7 @@ class UsearchIndex:
         read_only: bool = False,
         delta_rows: int = DELTA_ROWS,
         expansion_search: int = EXPANSION_SEARCH,
+        expansion_add: int = EXPANSION_ADD,
     ) -> None:
         self.dimension = dimension
         self.read_only = read_only
@@ -135,6 +136,7 @@ class UsearchIndex:
         self.folder = Path(folder) / "ann"
         self.delta_rows = delta_rows
         self.expansion_search = expansion_search
+        self.expansion_add = expansion_add
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
         self._delta = ExactScan(dimension)
@@ -334,7 +336,7 @@ class UsearchIndex:
                     metric="cos",
                     dtype=DTYPE,
                     connectivity=CONNECTIVITY,
-                    expansion_add=EXPANSION_ADD,
+                    expansion_add=self.expansion_add,
                     expansion_search=self.expansion_search,
                 )
                 row_passage: list[np.ndarray] = []
