@@ -129,6 +129,7 @@ class UsearchIndex:
         delta_rows: int = DELTA_ROWS,
         expansion_search: int = EXPANSION_SEARCH,
         expansion_add: int = EXPANSION_ADD,
+        rows_per_passage: int = ROWS_PER_PASSAGE,
     ) -> None:
         self.dimension = dimension
         self.read_only = read_only
@@ -137,6 +138,7 @@ class UsearchIndex:
         self.delta_rows = delta_rows
         self.expansion_search = expansion_search
         self.expansion_add = expansion_add
+        self.rows_per_passage = rows_per_passage
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
         self._delta = ExactScan(dimension)
@@ -286,7 +288,7 @@ class UsearchIndex:
         self, snapshot: _Snapshot, stale: set[int], vector: np.ndarray, k: int
     ) -> list[tuple[str, float]]:
         """The k best passages of the snapshot's live documents, from its nearest rows."""
-        wanted = k * ROWS_PER_PASSAGE
+        wanted = k * self.rows_per_passage
         while True:
             matches = snapshot.index.search(vector, wanted, threads=1)
             rows = np.asarray(matches.keys, dtype=np.int64)

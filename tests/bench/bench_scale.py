@@ -2,7 +2,8 @@
 the same vectors; prints a table.
 
     python tests/bench/bench_scale.py [--passages 20000,100000] [--rows 2] [--queries 200]
-                                      [--backend usearch|pgvector]
+                                      [--backend usearch|pgvector] [--expansion-add 128]
+                                      [--search 4x1024,16x2048]
 
 The passages' vectors are GENERATED, not embedded (embedding 100,000 passages takes hours on
 this machine): a few hundred sentences of the synthetic corpus's genre are embedded with the
@@ -20,7 +21,9 @@ at start and after 1,000 queries (the embedded index only; with `--backend pgvec
 searches go to PostgreSQL with pgvector, started by the benchmark on loopback). Each size
 is bounded by `--budget-s` of building: past it the run stops with the sizes measured so
 far. "index alone" is the approximate search of a generated query without embedding it;
-"exact scan" the scan of every row held in memory.
+"exact scan" the scan of every row held in memory. With `--search`, the embedded index saved
+once is reopened and measured with each setting of its search (the rows asked of the index
+for each passage wanted, and the breadth of its search).
 """
 
 from __future__ import annotations
@@ -43,7 +46,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from graph.ann import EXPANSION_ADD, UsearchIndex  # noqa: E402
+from graph.ann import (  # noqa: E402
+    EXPANSION_ADD,
+    EXPANSION_SEARCH,
+    ROWS_PER_PASSAGE,
+    UsearchIndex,
+)
 from graph.vectors import ExactScan  # noqa: E402
 from tests.bench.corpus import make_document  # noqa: E402
 
@@ -95,7 +103,7 @@ def build(index, vectors: np.ndarray, rows: int) -> tuple[object, ExactScan, flo
     return index, exact, done - t0, done - t1
 
 
-def child(folder: str, dimension: int, queries: str) -> None:
+def child(folder: str, dimension: int, queries: str, setting: str) -> None:
     """Open the saved index in a fresh process: time to the first answer, resident memory at
     start and after 1,000 queries (printed as JSON)."""
 
@@ -107,7 +115,7 @@ def child(folder: str, dimension: int, queries: str) -> None:
 
     vectors = np.load(queries)
     t0 = time.perf_counter()
-    index = UsearchIndex(folder, dimension, read_only=True)
+    index = open_read_only(folder, dimension, setting)
     held = {path.stem for path in Path(folder).glob("*.npz")}
     index.sync(held)
     index.search(vectors[0], K)
@@ -118,7 +126,20 @@ def child(folder: str, dimension: int, queries: str) -> None:
     print(json.dumps({"first_s": first, "rss_start": start_rss, "rss_after": rss_mb()}))
 
 
-def open_in_child(folder: Path, dimension: int) -> dict[str, float]:
+def open_read_only(folder: str | Path, dimension: int, setting: str) -> UsearchIndex:
+    """The saved index opened read-only, searched as `setting` says: "rows per passage
+    asked of the index x its search breadth" (e.g. 4x1024)."""
+    rows_per_passage, breadth = (int(n) for n in setting.split("x"))
+    return UsearchIndex(
+        folder,
+        dimension,
+        read_only=True,
+        expansion_search=breadth,
+        rows_per_passage=rows_per_passage,
+    )
+
+
+def open_in_child(folder: Path, dimension: int, setting: str) -> dict[str, float]:
     """What `child` measures, in a fresh process."""
     out = subprocess.run(
         [
@@ -128,6 +149,7 @@ def open_in_child(folder: Path, dimension: int) -> dict[str, float]:
             str(folder),
             str(dimension),
             str(folder / "queries.npy"),
+            setting,
         ],
         capture_output=True,
         text=True,
@@ -135,6 +157,29 @@ def open_in_child(folder: Path, dimension: int) -> dict[str, float]:
         timeout=600,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(index, queries: np.ndarray, truths: list[set[str]], embedder, questions: list[str]):
+    """Recall@10 against the exact answers, search p50/p95 with the query embedding, and the
+    index's own p50 on the generated queries."""
+    recall, index_times = [], []
+    for q, truth in zip(queries, truths, strict=True):
+        t0 = time.perf_counter()
+        found = {key for key, _ in index.search(q, K)}
+        index_times.append((time.perf_counter() - t0) * 1000)
+        recall.append(len(truth & found) / K)
+    times = []
+    for n in range(len(queries)):
+        t0 = time.perf_counter()
+        index.search(embedder.encode_query(questions[n % len(questions)]), K)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return (
+        statistics.mean(recall),
+        times[len(times) // 2],
+        times[int(len(times) * 0.95)],
+        statistics.median(index_times),
+    )
 
 
 def main() -> None:
@@ -156,10 +201,17 @@ def main() -> None:
         choices=("usearch", "pgvector"),
         help="pgvector: PostgreSQL from pgserver's binaries, started on loopback",
     )
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--search",
+        default=f"{ROWS_PER_PASSAGE}x{EXPANSION_SEARCH}",
+        help="the embedded index's searches to measure, comma-separated: rows asked of the "
+        "index per passage wanted x search breadth (the index's default: %(default)s); the "
+        "last is the one opened in a fresh process",
+    )
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], int(args.child[1]), args.child[2])
+        child(args.child[0], int(args.child[1]), args.child[2], args.child[3])
         return
     from graph.embed import open_embedder
 
@@ -192,45 +244,47 @@ def main() -> None:
                 )
             index, exact, build_s, merge_s = build(empty, vectors, args.rows)
             queries = generate(base, args.queries, np.random.default_rng(9))
-            recall, index_times = [], []
+            truths, exact_times = [], []
             for q in queries:
-                truth = {key for key, _ in exact.search(q, K)}
                 t0 = time.perf_counter()
-                found = {key for key, _ in index.search(q, K)}
-                index_times.append((time.perf_counter() - t0) * 1000)
-                recall.append(len(truth & found) / K)
-            times = []
-            for n in range(args.queries):
-                t0 = time.perf_counter()
-                index.search(embedder.encode_query(questions[n % len(questions)]), K)
-                times.append((time.perf_counter() - t0) * 1000)
-            exact_times = []
-            for q in queries[:50]:
-                t0 = time.perf_counter()
-                exact.search(q, K)
+                truths.append({key for key, _ in exact.search(q, K)})
                 exact_times.append((time.perf_counter() - t0) * 1000)
+            del exact
             np.save(work / "queries.npy", queries)
-            index.close()
-            del exact, index
+            measured = []
+            if postgres is not None:
+                measured.append(("—", measure(index, queries, truths, embedder, questions)))
+                index.close()
+            else:
+                index.close()  # each search setting is measured on the saved index, reopened
+                held = {path.stem for path in work.glob("*.npz")}
+                for setting in args.search.split(","):
+                    reader = open_read_only(work, base.shape[1], setting)
+                    reader.sync(held)
+                    found = measure(reader, queries, truths, embedder, questions)
+                    measured.append((setting, found))
+                    reader.close()
+            del index
             opened = None
             if postgres is None:
-                opened = open_in_child(work, base.shape[1])
-            times.sort()
+                opened = open_in_child(work, base.shape[1], args.search.split(",")[-1])
             print(f"{passages:,} passages measured", flush=True)
-            table.append(
-                (
-                    passages,
-                    passages * args.rows,
-                    build_s,
-                    merge_s,
-                    statistics.mean(recall),
-                    times[len(times) // 2],
-                    times[int(len(times) * 0.95)],
-                    statistics.median(index_times),
-                    statistics.median(exact_times),
-                    opened,
+            for setting, (recall, p50, p95, index_p50) in measured:
+                table.append(
+                    (
+                        passages,
+                        passages * args.rows,
+                        build_s,
+                        merge_s,
+                        setting,
+                        recall,
+                        p50,
+                        p95,
+                        index_p50,
+                        statistics.median(exact_times),
+                        opened if setting == args.search.split(",")[-1] else None,
+                    )
                 )
-            )
         finally:
             shutil.rmtree(work, ignore_errors=True)
         if build_s > args.budget_s:
@@ -243,16 +297,19 @@ def main() -> None:
     )
     print(
         "| passages | sentence vectors | build (of which merged into the index) "
-        "| recall@10 vs exact | search p50 / p95 "
+        "| search: rows a passage x breadth | recall@10 vs exact | search p50 / p95 "
         "(query embedding included) | index alone p50 | exact scan p50 | open to first answer "
         "| RSS at start / after 1,000 queries |"
     )
-    print("| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |")
-    for passages, rows, build_s, merge_s, recall, p50, p95, index_p50, exact_p50, opened in table:
+    print("| ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: | --- |")
+    for row in table:
+        passages, rows, build_s, merge_s, setting, recall, p50, p95, index_p50, exact_p50 = row[:10]
+        opened = row[10]
         first = f"{opened['first_s'] * 1000:.0f} ms" if opened else "—"
         rss = f"{opened['rss_start']:.0f} / {opened['rss_after']:.0f} MB" if opened else "—"
         print(
-            f"| {passages:,} | {rows:,} | {build_s:.1f} s ({merge_s:.1f} s) | {recall:.3f}"
+            f"| {passages:,} | {rows:,} | {build_s:.1f} s ({merge_s:.1f} s) | {setting}"
+            f" | {recall:.3f}"
             f" | {p50:.1f} / {p95:.1f} ms"
             f" | {index_p50:.1f} ms | {exact_p50:.1f} ms | {first} | {rss} |"
         )
