@@ -293,7 +293,8 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{args.backend}: vectors GENERATED (mixes of real embeddings), queries embedded; "
-        f"expansion_add {args.expansion_add}; the benchmark's own peak RSS {peak:,.0f} MB"
+        + (f"expansion_add {args.expansion_add}; " if postgres is None else "")
+        + f"the benchmark's own peak RSS {peak:,.0f} MB"
     )
     print(
         "| passages | sentence vectors | build (of which merged into the index) "
