@@ -130,6 +130,7 @@ class UsearchIndex:
         expansion_search: int = EXPANSION_SEARCH,
         expansion_add: int = EXPANSION_ADD,
         rows_per_passage: int = ROWS_PER_PASSAGE,
+        dtype: str = DTYPE,
     ) -> None:
         self.dimension = dimension
         self.read_only = read_only
@@ -139,6 +140,7 @@ class UsearchIndex:
         self.expansion_search = expansion_search
         self.expansion_add = expansion_add
         self.rows_per_passage = rows_per_passage
+        self.dtype = dtype
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
         self._delta = ExactScan(dimension)
@@ -336,7 +338,7 @@ class UsearchIndex:
                 index = Index(
                     ndim=self.dimension,
                     metric="cos",
-                    dtype=DTYPE,
+                    dtype=self.dtype,
                     connectivity=CONNECTIVITY,
                     expansion_add=self.expansion_add,
                     expansion_search=self.expansion_search,

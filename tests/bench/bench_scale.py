@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from graph.ann import (  # noqa: E402
+    DTYPE,
     EXPANSION_ADD,
     EXPANSION_SEARCH,
     ROWS_PER_PASSAGE,
@@ -202,6 +203,12 @@ def main() -> None:
         help="pgvector: PostgreSQL from pgserver's binaries, started on loopback",
     )
     parser.add_argument(
+        "--dtype",
+        default=DTYPE,
+        choices=("i8", "f16"),
+        help="the precision of the embedded index's rows (the index's default: %(default)s)",
+    )
+    parser.add_argument(
         "--search",
         default=f"{ROWS_PER_PASSAGE}x{EXPANSION_SEARCH}",
         help="the embedded index's searches to measure, comma-separated: rows asked of the "
@@ -241,6 +248,7 @@ def main() -> None:
                     base.shape[1],
                     delta_rows=len(vectors) + 1,
                     expansion_add=args.expansion_add,
+                    dtype=args.dtype,
                 )
             index, exact, build_s, merge_s = build(empty, vectors, args.rows)
             queries = generate(base, args.queries, np.random.default_rng(9))
@@ -293,7 +301,7 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{args.backend}: vectors GENERATED (mixes of real embeddings), queries embedded; "
-        + (f"expansion_add {args.expansion_add}; " if postgres is None else "")
+        + (f"expansion_add {args.expansion_add}, {args.dtype}; " if postgres is None else "")
         + f"the benchmark's own peak RSS {peak:,.0f} MB"
     )
     print(
