@@ -199,6 +199,11 @@ class ExactScan:
         with self._lock:
             return set(self._docs)
 
+    def held(self, document_key: str) -> tuple[list[str], np.ndarray] | None:
+        """A document's passage keys (one per row) and rows, or None when it is not held."""
+        with self._lock:
+            return self._docs.get(document_key)
+
     def read(self, files: VectorFiles, documents: set[str]) -> None:
         """Hold these documents' rows as saved in `files`: read those not held, and again
         those whose file was written since their rows were read (by another process)."""

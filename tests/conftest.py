@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from graph.children import die_with_parent
-from tests.servers import OxigraphServer, PostgresServer, free_port
+from tests.servers import OxigraphServer, PostgresServer, VirtuosoServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -138,11 +138,21 @@ def postgres_server() -> Iterator[PostgresServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def virtuoso_server() -> Iterator[VirtuosoServer]:
+    """Virtuoso on loopback, a second SPARQL 1.1 store with a dialect of its own."""
+    server = VirtuosoServer()
+    yield server
+    server.stop()
+
+
 # The backends every contract and graph-answer suite runs on: the embedded default, and the
-# engines beyond one machine (a SPARQL 1.1 store, PostgreSQL), which need their servers.
+# engines beyond one machine (a SPARQL 1.1 store, PostgreSQL), which need their servers; the
+# graph in Virtuoso is tested with the embedded vector and keyword indexes.
 BACKENDS = [
     pytest.param("embedded", id="embedded"),
     pytest.param("remote", id="sparql+postgres", marks=pytest.mark.integration),
+    pytest.param("virtuoso", id="virtuoso", marks=pytest.mark.integration),
 ]
 
 
@@ -152,6 +162,14 @@ def backend_settings(request: pytest.FixtureRequest) -> dict[str, str]:
     emptied SPARQL store and a new PostgreSQL database."""
     if request.param == "embedded":
         return {}
+    if request.param == "virtuoso":
+        virtuoso = request.getfixturevalue("virtuoso_server")
+        virtuoso.clear()
+        return {
+            "store_backend": "sparql",
+            "sparql_endpoint": virtuoso.query_endpoint,
+            "sparql_update_endpoint": virtuoso.update_endpoint,
+        }
     oxigraph = request.getfixturevalue("oxigraph_server")
     postgres = request.getfixturevalue("postgres_server")
     oxigraph.clear()

@@ -202,3 +202,110 @@ class PostgresServer(Engine):
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url.rsplit("/", 1)[0] + f"/{name}"
+
+
+# Virtuoso's configuration: its files in the server's folder, its two ports on loopback,
+# SPARQL answers not cut at the default of 10,000 rows (an export reads whole graphs), and
+# CaseMode 2 as Debian's own virtuoso.ini sets it (at the built-in 1, ASK answers as a table
+# of one `__ASK_RETVAL` column, not as SPARQL's JSON boolean).
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CaseMode = 2
+DirsAllowed = .
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerThreads = 10
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+# What lets SPARQL over HTTP (Virtuoso's anonymous user "SPARQL") write graphs: by default
+# its endpoint only reads. Sent once through Virtuoso's SQL client as its default
+# administrator, on a database that lives only as long as the tests.
+VIRTUOSO_GRANTS = (
+    "GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 7);"
+)
+
+
+class VirtuosoServer(Engine):
+    """Debian's Virtuoso (`virtuoso-opensource`) in the foreground on free loopback ports;
+    its SPARQL endpoint reads and writes, and queries without a graph see every graph."""
+
+    def __init__(self) -> None:
+        binary, client = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+        if binary is None or client is None:
+            raise RuntimeError(
+                "no virtuoso-t or isql-vt: apt-get install -y virtuoso-opensource "
+                "(make test installs it: tests/setup_virtuoso.sh)"
+            )
+        self.folder = Path(tempfile.mkdtemp(prefix="civicgraph-virtuoso-"))
+        sql_port, http_port = free_port(), free_port()
+        ini = self.folder / "virtuoso.ini"
+        ini.write_text(
+            VIRTUOSO_INI.format(folder=self.folder, sql_port=sql_port, http_port=http_port)
+        )
+        self.url = f"http://127.0.0.1:{http_port}"
+        self.query_endpoint = self.update_endpoint = f"{self.url}/sparql"
+        self.process = subprocess.Popen(
+            [binary, "+foreground", "+configfile", str(ini)],
+            cwd=self.folder,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            preexec_fn=DIES_WITH_US,
+        )
+        try:
+            _wait(self._answers, self.process, "virtuoso-t")
+            subprocess.run(
+                [client, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={VIRTUOSO_GRANTS}"],
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
+            # the graphs Virtuoso keeps for itself, which `clear` leaves alone
+            self._own_graphs = set(self._graphs())
+        except BaseException:
+            self.stop()
+            raise
+
+    def _answers(self) -> bool:
+        try:
+            return httpx.get(self.query_endpoint, params={"query": "ASK {}"}, timeout=2).is_success
+        except httpx.HTTPError:
+            return False
+
+    def _graphs(self) -> list[str]:
+        answer = httpx.get(
+            self.query_endpoint,
+            params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        return [row["g"]["value"] for row in answer.json()["results"]["bindings"]]
+
+    def clear(self) -> None:
+        """Remove every graph but Virtuoso's own."""
+        drops = [f"DROP SILENT GRAPH <{g}>" for g in self._graphs() if g not in self._own_graphs]
+        if drops:
+            httpx.post(
+                self.update_endpoint,
+                content=" ;\n".join(drops).encode(),
+                headers={"Content-Type": "application/sparql-update"},
+                timeout=30,
+            ).raise_for_status()

@@ -2,7 +2,8 @@
 the same vectors; prints a table.
 
     python tests/bench/bench_scale.py [--passages 20000,100000] [--rows 2] [--queries 200]
-                                      [--backend usearch|pgvector]
+                                      [--backend usearch|pgvector] [--expansion-add 128]
+                                      [--search 4x1024,16x2048]
 
 The passages' vectors are GENERATED, not embedded (embedding 100,000 passages takes hours on
 this machine): a few hundred sentences of the synthetic corpus's genre are embedded with the
@@ -20,7 +21,9 @@ at start and after 1,000 queries (the embedded index only; with `--backend pgvec
 searches go to PostgreSQL with pgvector, started by the benchmark on loopback). Each size
 is bounded by `--budget-s` of building: past it the run stops with the sizes measured so
 far. "index alone" is the approximate search of a generated query without embedding it;
-"exact scan" the scan of every row held in memory.
+"exact scan" the scan of every row held in memory. With `--search`, the embedded index saved
+once is reopened and measured with each setting of its search (the rows asked of the index
+for each passage wanted, and the breadth of its search).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import argparse
 import atexit
 import json
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,7 +46,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from graph.ann import UsearchIndex  # noqa: E402
+from graph.ann import (  # noqa: E402
+    DTYPE,
+    EXPANSION_ADD,
+    EXPANSION_SEARCH,
+    ROWS_PER_PASSAGE,
+    UsearchIndex,
+)
 from graph.vectors import ExactScan  # noqa: E402
 from tests.bench.corpus import make_document  # noqa: E402
 
@@ -73,9 +83,9 @@ def generate(base: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def build(index, vectors: np.ndarray, rows: int) -> tuple[object, ExactScan, float]:
+def build(index, vectors: np.ndarray, rows: int) -> tuple[object, ExactScan, float, float]:
     """The approximate index (empty when given) and the exact scan, over the same passages;
-    the time the index took."""
+    the time the index took in all, and the part of it spent merging into the snapshot."""
     exact = ExactScan(vectors.shape[1])
     passages = len(vectors) // rows
     t0 = time.perf_counter()
@@ -86,16 +96,17 @@ def build(index, vectors: np.ndarray, rows: int) -> tuple[object, ExactScan, flo
         block = vectors[first * rows : (numbers[-1] + 1) * rows]
         index.upsert(doc, keys, block)
         exact.put(doc, keys, block)
+    t1 = time.perf_counter()
     if isinstance(index, UsearchIndex):
         index.merge()
     index.flush()
-    return index, exact, time.perf_counter() - t0
+    done = time.perf_counter()
+    return index, exact, done - t0, done - t1
 
 
-def child(folder: str, dimension: int, queries: str) -> None:
+def child(folder: str, dimension: int, queries: str, setting: str) -> None:
     """Open the saved index in a fresh process: time to the first answer, resident memory at
     start and after 1,000 queries (printed as JSON)."""
-    import resource  # noqa: F401 - Linux only, like the rest of the benchmark
 
     def rss_mb() -> float:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -105,7 +116,7 @@ def child(folder: str, dimension: int, queries: str) -> None:
 
     vectors = np.load(queries)
     t0 = time.perf_counter()
-    index = UsearchIndex(folder, dimension, read_only=True)
+    index = open_read_only(folder, dimension, setting)
     held = {path.stem for path in Path(folder).glob("*.npz")}
     index.sync(held)
     index.search(vectors[0], K)
@@ -116,7 +127,20 @@ def child(folder: str, dimension: int, queries: str) -> None:
     print(json.dumps({"first_s": first, "rss_start": start_rss, "rss_after": rss_mb()}))
 
 
-def open_in_child(folder: Path, dimension: int) -> dict[str, float]:
+def open_read_only(folder: str | Path, dimension: int, setting: str) -> UsearchIndex:
+    """The saved index opened read-only, searched as `setting` says: "rows per passage
+    asked of the index x its search breadth" (e.g. 4x1024)."""
+    rows_per_passage, breadth = (int(n) for n in setting.split("x"))
+    return UsearchIndex(
+        folder,
+        dimension,
+        read_only=True,
+        expansion_search=breadth,
+        rows_per_passage=rows_per_passage,
+    )
+
+
+def open_in_child(folder: Path, dimension: int, setting: str) -> dict[str, float]:
     """What `child` measures, in a fresh process."""
     out = subprocess.run(
         [
@@ -126,6 +150,7 @@ def open_in_child(folder: Path, dimension: int) -> dict[str, float]:
             str(folder),
             str(dimension),
             str(folder / "queries.npy"),
+            setting,
         ],
         capture_output=True,
         text=True,
@@ -133,6 +158,29 @@ def open_in_child(folder: Path, dimension: int) -> dict[str, float]:
         timeout=600,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(index, queries: np.ndarray, truths: list[set[str]], embedder, questions: list[str]):
+    """Recall@10 against the exact answers, search p50/p95 with the query embedding, and the
+    index's own p50 on the generated queries."""
+    recall, index_times = [], []
+    for q, truth in zip(queries, truths, strict=True):
+        t0 = time.perf_counter()
+        found = {key for key, _ in index.search(q, K)}
+        index_times.append((time.perf_counter() - t0) * 1000)
+        recall.append(len(truth & found) / K)
+    times = []
+    for n in range(len(queries)):
+        t0 = time.perf_counter()
+        index.search(embedder.encode_query(questions[n % len(questions)]), K)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return (
+        statistics.mean(recall),
+        times[len(times) // 2],
+        times[int(len(times) * 0.95)],
+        statistics.median(index_times),
+    )
 
 
 def main() -> None:
@@ -143,15 +191,34 @@ def main() -> None:
     parser.add_argument("--budget-s", type=float, default=600.0)
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
     parser.add_argument(
+        "--expansion-add",
+        type=int,
+        default=EXPANSION_ADD,
+        help="usearch's breadth while building (the index's default: %(default)s)",
+    )
+    parser.add_argument(
         "--backend",
         default="usearch",
         choices=("usearch", "pgvector"),
         help="pgvector: PostgreSQL from pgserver's binaries, started on loopback",
     )
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--dtype",
+        default=DTYPE,
+        choices=("i8", "f16"),
+        help="the precision of the embedded index's rows (the index's default: %(default)s)",
+    )
+    parser.add_argument(
+        "--search",
+        default=f"{ROWS_PER_PASSAGE}x{EXPANSION_SEARCH}",
+        help="the embedded index's searches to measure, comma-separated: rows asked of the "
+        "index per passage wanted x search breadth (the index's default: %(default)s); the "
+        "last is the one opened in a fresh process",
+    )
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], int(args.child[1]), args.child[2])
+        child(args.child[0], int(args.child[1]), args.child[2], args.child[3])
         return
     from graph.embed import open_embedder
 
@@ -176,63 +243,83 @@ def main() -> None:
                 url = postgres.database(f"bench{passages}")
                 empty = PgVectorIndex(url, base.shape[1])
             else:
-                empty = UsearchIndex(work, base.shape[1], delta_rows=len(vectors) + 1)
-            index, exact, build_s = build(empty, vectors, args.rows)
+                empty = UsearchIndex(
+                    work,
+                    base.shape[1],
+                    delta_rows=len(vectors) + 1,
+                    expansion_add=args.expansion_add,
+                    dtype=args.dtype,
+                )
+            index, exact, build_s, merge_s = build(empty, vectors, args.rows)
             queries = generate(base, args.queries, np.random.default_rng(9))
-            recall, index_times = [], []
+            truths, exact_times = [], []
             for q in queries:
-                truth = {key for key, _ in exact.search(q, K)}
                 t0 = time.perf_counter()
-                found = {key for key, _ in index.search(q, K)}
-                index_times.append((time.perf_counter() - t0) * 1000)
-                recall.append(len(truth & found) / K)
-            times = []
-            for n in range(args.queries):
-                t0 = time.perf_counter()
-                index.search(embedder.encode_query(questions[n % len(questions)]), K)
-                times.append((time.perf_counter() - t0) * 1000)
-            exact_times = []
-            for q in queries[:50]:
-                t0 = time.perf_counter()
-                exact.search(q, K)
+                truths.append({key for key, _ in exact.search(q, K)})
                 exact_times.append((time.perf_counter() - t0) * 1000)
+            del exact
             np.save(work / "queries.npy", queries)
-            index.close()
-            del exact, index
+            measured = []
+            if postgres is not None:
+                measured.append(("—", measure(index, queries, truths, embedder, questions)))
+                index.close()
+            else:
+                index.close()  # each search setting is measured on the saved index, reopened
+                held = {path.stem for path in work.glob("*.npz")}
+                for setting in args.search.split(","):
+                    reader = open_read_only(work, base.shape[1], setting)
+                    reader.sync(held)
+                    found = measure(reader, queries, truths, embedder, questions)
+                    measured.append((setting, found))
+                    reader.close()
+            del index
             opened = None
             if postgres is None:
-                opened = open_in_child(work, base.shape[1])
-            times.sort()
-            table.append(
-                (
-                    passages,
-                    passages * args.rows,
-                    build_s,
-                    statistics.mean(recall),
-                    times[len(times) // 2],
-                    times[int(len(times) * 0.95)],
-                    statistics.median(index_times),
-                    statistics.median(exact_times),
-                    opened,
+                opened = open_in_child(work, base.shape[1], args.search.split(",")[-1])
+            print(f"{passages:,} passages measured", flush=True)
+            for setting, (recall, p50, p95, index_p50) in measured:
+                table.append(
+                    (
+                        passages,
+                        passages * args.rows,
+                        build_s,
+                        merge_s,
+                        setting,
+                        recall,
+                        p50,
+                        p95,
+                        index_p50,
+                        statistics.median(exact_times),
+                        opened if setting == args.search.split(",")[-1] else None,
+                    )
                 )
-            )
         finally:
             shutil.rmtree(work, ignore_errors=True)
         if build_s > args.budget_s:
             print(f"building {passages:,} passages took {build_s:.0f} s: stopping", flush=True)
             break
-    print(f"{args.backend}: vectors GENERATED (mixes of real embeddings), queries embedded")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        "| passages | sentence vectors | build | recall@10 vs exact | search p50 / p95 "
+        f"{args.backend}: vectors GENERATED (mixes of real embeddings), queries embedded; "
+        + (f"expansion_add {args.expansion_add}, {args.dtype}; " if postgres is None else "")
+        + f"the benchmark's own peak RSS {peak:,.0f} MB"
+    )
+    print(
+        "| passages | sentence vectors | build (of which merged into the index) "
+        "| search: rows a passage x breadth | recall@10 vs exact | search p50 / p95 "
         "(query embedding included) | index alone p50 | exact scan p50 | open to first answer "
         "| RSS at start / after 1,000 queries |"
     )
-    print("| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |")
-    for passages, rows, build_s, recall, p50, p95, index_p50, exact_p50, opened in table:
+    print("| ---: | ---: | ---: | --- | ---: | --- | ---: | ---: | ---: | --- |")
+    for row in table:
+        passages, rows, build_s, merge_s, setting, recall, p50, p95, index_p50, exact_p50 = row[:10]
+        opened = row[10]
         first = f"{opened['first_s'] * 1000:.0f} ms" if opened else "—"
         rss = f"{opened['rss_start']:.0f} / {opened['rss_after']:.0f} MB" if opened else "—"
         print(
-            f"| {passages:,} | {rows:,} | {build_s:.1f} s | {recall:.3f} | {p50:.1f} / {p95:.1f} ms"
+            f"| {passages:,} | {rows:,} | {build_s:.1f} s ({merge_s:.1f} s) | {setting}"
+            f" | {recall:.3f}"
+            f" | {p50:.1f} / {p95:.1f} ms"
             f" | {index_p50:.1f} ms | {exact_p50:.1f} ms | {first} | {rss} |"
         )
 

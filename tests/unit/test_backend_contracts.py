@@ -1,7 +1,7 @@
 """The backend contracts (graph/store.py `Store`, graph/vectors.py `VectorIndex`,
 graph/keywords.py `KeywordIndex`), one suite run on every backend: the embedded ones here, the
-engines beyond one machine (Oxigraph server, PostgreSQL with pgvector) on servers the tests
-start on loopback, marked integration."""
+engines beyond one machine (Oxigraph server, Virtuoso, PostgreSQL with pgvector) on servers
+the tests start on loopback, marked integration."""
 
 from __future__ import annotations
 
@@ -312,13 +312,17 @@ def _quads(graph: str, name: str, label: str) -> list:
     ]
 
 
+# The SPARQL 1.1 servers the remote store is tested on: Oxigraph server, and Virtuoso.
+SPARQL_SERVERS = {"sparql": "oxigraph_server", "virtuoso": "virtuoso_server"}
+
+
 class StoreBackend:
     def __init__(self, name: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
         self.name = name
         self.path = tmp_path / "graph"
         self.opened: list = []
-        if name == "sparql":
-            self.server = request.getfixturevalue("oxigraph_server")
+        if name != "oxigraph":
+            self.server = request.getfixturevalue(SPARQL_SERVERS[name])
             self.server.clear()
 
     def open(self, *, read_only: bool = False):
@@ -337,7 +341,13 @@ class StoreBackend:
             store.close()
 
 
-@pytest.fixture(params=["oxigraph", pytest.param("sparql", marks=REMOTE)])
+@pytest.fixture(
+    params=[
+        "oxigraph",
+        pytest.param("sparql", marks=REMOTE),
+        pytest.param("virtuoso", marks=REMOTE),
+    ]
+)
 def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreBackend]:
     backend = StoreBackend(request.param, request, tmp_path)
     yield backend
@@ -368,7 +378,7 @@ def test_store_replace_query_drop_and_export(stores: StoreBackend) -> None:
     store.drop_graph(G1)
     store.flush()
     assert store.graphs() == [] and not store.ask(f"ASK {{ <{EX}c> ?p ?o }}")
-    assert store.capabilities.engine == stores.name
+    assert store.capabilities.engine == ("oxigraph" if stores.name == "oxigraph" else "sparql")
 
 
 def test_store_read_only_reads_and_refuses_writes(stores: StoreBackend) -> None:
@@ -385,13 +395,15 @@ def test_store_read_only_reads_and_refuses_writes(stores: StoreBackend) -> None:
 
 
 @REMOTE
-def test_a_remote_graph_larger_than_a_batch_is_written_whole(oxigraph_server) -> None:
+@pytest.mark.parametrize("engine", SPARQL_SERVERS.values())
+def test_a_remote_graph_larger_than_a_batch_is_written_whole(
+    engine: str, request: pytest.FixtureRequest
+) -> None:
     from graph.sparql_store import SparqlStore
 
-    oxigraph_server.clear()
-    store = SparqlStore(
-        oxigraph_server.query_endpoint, oxigraph_server.update_endpoint, batch_quads=3
-    )
+    server = request.getfixturevalue(engine)
+    server.clear()
+    store = SparqlStore(server.query_endpoint, server.update_endpoint, batch_quads=3)
     try:
         quads = [
             q for n in range(4) for q in _quads(URIRef(G1), f"t{n}", f"Town number {n}")
