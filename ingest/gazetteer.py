@@ -295,8 +295,8 @@ def council_name_variants(entry: GazetteerEntry) -> list[str]:
         # "City of Westminster" is usually "Westminster City Council".
         patterns += ["{} City Council", "City of {} Council"]
     generated = [pattern.format(base) for base in bases for pattern in patterns]
-    # "Barrow Borough Council" for Barrow-in-Furness, "Stoke City Council" for Stoke-on-Trent:
-    # the town without its qualifier, never bare (a bare "Barrow" is any barrow)
+    # "Stoke City Council" for Stoke-on-Trent, "Southend Borough Council" for Southend-on-Sea:
+    # the town without its qualifier, never bare (a bare "Stoke" is any Stoke)
     shortened = [_HYPHENATED_PLACE.match(base) for base in bases]
     generated += [
         pattern.format(short.group(1))

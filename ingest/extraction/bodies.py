@@ -143,7 +143,7 @@ class BodyScan(ScanBase):
 
     def _local_branches(self, blocked: list[Candidate]) -> list[Candidate]:
         """A national body's local branch, named by the body and the place it serves ("Age UK
-        Cornwall", "Citizens Advice Leeds"): a body of its own, not the national one."""
+        Hull", "Citizens Advice Leeds"): a body of its own, not the national one."""
         doc = self.doc
         places = {
             c.start: c
@@ -325,7 +325,7 @@ class BodyScan(ScanBase):
                     )
                 )
         if self._chaired_after(end):
-            return True  # "the Future Forum, chaired by Professor X": what has a chair is a body
+            return True  # "the Coastal Forum, chaired by Dr X": what has a chair is a body
         if doc[end - 1].lower_ in self.rules.programme_heads:
             return False  # "the Digital Forum, a network of ...": a forum is a programme
         return self._apposition_says_organisation(end)

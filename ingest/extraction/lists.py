@@ -260,15 +260,14 @@ class ListReader:
         return any(self._participation_at(words, k) for k in range(org + 1, end))
 
     def _among_them(self, found: OrgList, words: list[str]) -> bool:
-        """ "Twenty more places were named to join. Among them are A, B and C": a list that
+        """ "Eight more towns were picked to join. Among them are A, B and C": a list that
         opens by pointing back to a sentence that speaks of taking part."""
         start = found.sentence.start
         if tuple(words[start : start + 2]) not in (("among", "them"), ("among", "these")):
             return False
-        doc = found.line.doc
         if start == 0:
             return False
-        before = doc[start - 1].sent
+        before = found.line.doc[start - 1].sent
         return any(self._participation_at(words, k) for k in range(before.start, before.end))
 
     def _participation_at(self, words: list[str], k: int) -> bool:
@@ -375,7 +374,7 @@ class ListReader:
             if f.ref and f.ref.startswith("programme/") and line.start <= f.start < start
         ]
         if not earlier:
-            # "... the first year of the expanded programme. / A, B and C will all take part":
+            # "... money for the expanded programme. / A, B and C will all take part":
             # a paragraph that names no programme goes on from the one before it
             # (a fund there is where the money came from, not what the list takes part in)
             earlier = [

@@ -133,7 +133,7 @@ class NamePass:
         if start > 0 and doc[start - 1].lower_ in _SPEECH:
             return True
         if nxt is not None and nxt.pos_ == "ADV" and end + 1 < len(doc):
-            nxt = doc[end + 1]  # "O'Neill also chairs ..."
+            nxt = doc[end + 1]  # "Okafor also chairs ..."
         if nxt is not None and nxt.pos_ in ("AUX", "VERB") and nxt.tag_ != "VBG":
             return True  # "Gittins has been leader", "Pearce is director" (subject of a verb)
         return token.pos_ == "PROPN" and not token.is_sent_start

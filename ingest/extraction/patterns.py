@@ -111,7 +111,7 @@ class RelationMatcher:
         """Every match in a merged line Doc, with its slots read from the alignments."""
         strings = doc.vocab.strings
         last_word = _last_word(doc)
-        # a line that ends its sentence ("... the lead authority for the deal.") leaves no
+        # a line that ends its sentence ("... is the lead council for the deal.") leaves no
         # slot for the lines after it to fill
         if _ends_sentence(doc):
             last_word = len(doc) + 1

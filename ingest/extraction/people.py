@@ -41,7 +41,7 @@ class RoleScan(ScanBase):
                 and start > 0
                 and (is_capitalised(doc[start - 1]) or doc[start - 1].lower_ in ("a", "an"))
             ):
-                continue  # "the Be a Councillor programme": the end of a programme's name
+                continue  # "the Be a Trustee programme": the end of a programme's name
             # "Councillor Jane Smith", "Cllr" as a title rather than a post
             if core in self.rules.title_words and end < len(doc) and is_capitalised(doc[end]):
                 continue
@@ -65,7 +65,7 @@ class RoleScan(ScanBase):
                     and doc[left - 2].pos_ in ("NOUN", "PROPN", "ADJ")
                     and not doc[left - 2].ent_type_  # "George Osborne and Health Secretary"
                 ):
-                    left -= 2  # "Care and Support Minister": a portfolio of two words
+                    left -= 2  # "Health and Wellbeing Minister": a portfolio of two words
                     continue
                 if (
                     (left - 1) in taken

@@ -92,7 +92,7 @@ class PostReader(PostShapes):
         if info is None:
             return []
         if r + 1 < sentence.end and is_mention(line, r + 1, (PERSON,)):
-            # "made by X rather than by health secretary Alan Milburn": the name the post
+            # "opened by X rather than by health secretary Tom Hale": the name the post
             # word stands right before is the one it belongs to
             people = [r + 1]
         else:

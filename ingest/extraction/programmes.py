@@ -125,8 +125,8 @@ class ProgrammeScan(ScanBase):
 
     def _inspections(self, blocked: list[Candidate], taken: set[int]) -> list[Candidate]:
         """An inspectorate's inspections of a service, a rating scheme named by both
-        ("Ofsted's inspections of children's services" -> "Ofsted inspection of children's
-        services"); the inspectorate stays a mention of its own."""
+        ("Ofsted's inspections of youth services" -> "Ofsted inspection of youth services");
+        the inspectorate stays a mention of its own."""
         doc = self.doc
         out = []
         for c in blocked:

@@ -126,9 +126,9 @@ def capitalised_runs(doc: Doc) -> Iterator[tuple[int, int]]:
                 (
                     t.lower_ in CONNECTORS
                     or t.text in ("-", "'s", "’s")
-                    # "the Commission on Local Democracy", "the Panel on Rural Services"
+                    # "the Commission on Coastal Towns", "the Panel on Bus Services"
                     or (t.lower_ == "on" and doc[j - 1].lower_ in _ON_HEADS)
-                    # a campaign named as a call to act: "the Be a Councillor programme"
+                    # a campaign named as a call to act: "the Be a Trustee programme"
                     or (t.lower_ in ("a", "an", "your") and j - 1 == i and doc[i].tag_ == "VB")
                 )
                 and j + 1 < n

@@ -784,7 +784,7 @@ def test_a_list_goes_on_from_the_phase_the_paragraph_before_named(extract) -> No
     text = (
         "Warm homes news\n\n"
         "The Warm Lofts programme began in 2012 with a £3 million fund.\n\n"
-        "Ministers set aside £9 million for the first year of the expanded programme.\n\n"
+        "From April the expanded programme will insulate 200 more homes.\n\n"
         "Bolton, Bury and Oldham will all take part, making the north west the largest group."
     )
     found = facts(run(extract, text))
@@ -822,10 +822,10 @@ def test_an_inspectorates_inspections_of_a_service_are_a_rating_scheme(extract) 
 def test_what_the_first_phase_did_belongs_to_the_programme_not_its_later_phase(extract) -> None:
     text = (
         "Warm homes news\n\n"
-        "The Warm Lofts programme began in 2012. Ministers set aside £9 million for the first "
-        "year of the expanded programme.\n\n"
-        "The first phase, launched by the minister in 2012, concentrated on three things: damp, "
-        "cold homes and falls."
+        "The Warm Lofts programme began in 2012. From April the expanded programme will "
+        "insulate 200 more homes.\n\n"
+        "The first phase, run by officials in 2012, dealt with three things: damp, cold homes "
+        "and falls."
     )
     found = facts(run(extract, text))
     assert ("programme/warm-lofts", "hasTheme", "theme/damp") in found
@@ -890,7 +890,7 @@ def test_a_post_word_right_before_a_name_is_that_persons(extract) -> None:
 def test_a_portfolio_of_two_words_before_minister(extract) -> None:
     text = (
         "Care news\n\n"
-        "Twelve areas were chosen, Care and Support Minister Ann Pryor said. The Department "
+        "Twelve areas were chosen, Health and Wellbeing Minister Ann Pryor said. The Department "
         "of Health will fund them. It was signed by Chancellor Tom Hale and Health Secretary "
         "Ray Lowe."
     )
@@ -998,9 +998,9 @@ def test_a_council_running_its_programme_under_a_name_leads_it(extract) -> None:
 
 
 def test_a_campaign_named_as_a_call_to_act(extract) -> None:
-    text = "News\n\nThe LGA board set up the Be a Councillor programme this year."
+    text = "News\n\nThe LGA board set up the Be a Trustee programme this year."
     extraction = run(extract, text)
-    assert refs(extraction, EntityKind.PROGRAMME) == {"programme/be-a-councillor"}
+    assert refs(extraction, EntityKind.PROGRAMME) == {"programme/be-a-trustee"}
     assert not refs(extraction, EntityKind.PERSON)
 
 
@@ -1024,10 +1024,12 @@ def test_the_areas_of_councils_are_no_pilot_areas(extract) -> None:
 def test_among_them_points_back_to_a_sentence_about_taking_part(extract) -> None:
     text = (
         "News\n\n"
-        "The Coastal Towns Fund was launched in May. In October the minister named twenty more "
-        "places that will join the fund. Among them are Brighton & Hove, Plymouth and Ipswich."
+        "The Coastal Towns Fund was launched in May. In October the minister picked eight more "
+        "towns to join the fund. Among them are Hastings, Blackpool and Torbay."
     )
-    joined = {s for s, p, o in facts(run(extract, text)) if p == "participatesIn"}
-    assert {"council/ply", "council/ips"} <= joined
+    extraction = run(extract, text)
+    labels = {e.ref: e.label for e in extraction.entities}
+    joined = {labels[s] for s, p, o in facts(extraction) if p == "participatesIn"}
+    assert {"Blackpool Borough Council", "Torbay Council"} <= joined
     quiet = "News\n\nThe minister visited many towns. Among them were Plymouth and Ipswich."
     assert not any(p == "participatesIn" for _, p, _ in facts(run(extract, quiet)))

@@ -45,8 +45,8 @@ class Focus(ResolverState):
             if len(refs) == 1:
                 return refs.pop()
             if refs:
-                # "Westmorland and Furness. Sam Plum, formerly chief executive of Barrow, is
-                # the new council's ...": a paragraph that opens with a council is about it
+                # "Dorset Council. Ann Pryor, formerly chief executive of Poole, is the new
+                # council's ...": a paragraph that opens with a council is about it
                 # (not "A and B met. The council ...": two councils named together)
                 first = min(same_line, key=lambda f: f.start)
                 opening = self.document.text[: first.start].rsplit("\n", 1)[-1]
