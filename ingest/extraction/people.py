@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from spacy.attrs import LOWER
+from spacy.tokens import Token
 
 from ingest.extraction.candidates import Candidate, Flags, RoleInfo, drop_contained, token_set
 from ingest.extraction.labels import PERSON, ROLE
@@ -16,6 +17,12 @@ from ingest.extraction.tokens import (
 )
 from ingest.gazetteer import normalise_name
 from ingest.rules import RoleRule
+
+
+def _same_entity(token: Token, role: Token) -> bool:
+    """Whether the model put ``token`` and the post word in one entity: a name does not end
+    in a post word, so "Senior Governance Officer" read as a person is a post's words."""
+    return role.ent_iob_ == "I" and role.ent_type_ == token.ent_type_ and token.i < role.i
 
 
 class RoleScan(ScanBase):
@@ -71,7 +78,10 @@ class RoleScan(ScanBase):
                     (left - 1) in taken
                     or (left - 1) in named
                     or t.lower_ in self.rules.not_before
-                    or t.ent_type_ in ("PERSON", "NORP", "GPE", "DATE", "CARDINAL", "MONEY")
+                    or (
+                        t.ent_type_ in ("PERSON", "NORP", "GPE", "DATE", "CARDINAL", "MONEY")
+                        and not _same_entity(t, doc[start])
+                    )
                     or not (
                         t.lower_ in self.rules.modifiers
                         or (t.pos_ in ("NOUN", "PROPN", "ADJ") and t.is_alpha)

@@ -80,7 +80,7 @@ _CLAUSE_WORDS = 12
 class PostShapes:
     """Head verbs, cabinets one member a line, and table rows."""
 
-    def _verb_posts(self, line: LineContext, sentence: Span, v: int) -> list[Post]:
+    def _verb_posts(self, line: LineContext, sentence: Span, v: int, resolver) -> list[Post]:
         """ "Holt has led the council since 2010", "Holt, who chairs the board", "the board,
         chaired by Jane Holt", "Northshire, led by Cllr Holt"."""
         doc = line.doc
@@ -128,6 +128,11 @@ class PostShapes:
             j = _before_aside(line, sentence, j)  # "Brook, who led the shadow authority, leads"
         if j >= sentence.start and is_mention(line, j, (PERSON,)):
             return [Post(ref_at(line, j), ref_at(line, k), role, True, j, k + 1, True)]
+        if j == sentence.start and doc[j].lower_ in ("he", "she"):
+            # "She also chairs the board": the person the sentences before named last
+            person = self._person_ref(line, j, resolver)
+            if person:
+                return [Post(person, ref_at(line, k), role, True, j, k + 1, True)]
         return []
 
     def _cabinet_lines(self, lines: list[LineContext], resolver) -> list[tuple[Post, LineContext]]:

@@ -48,6 +48,17 @@ _PASSABLE = frozenset({"ADV", "ADP", "NUM", "NOUN", "ADJ", "DET", "PART"})
 _WINDOW = 10
 
 
+def _possessive_noun(doc, k: int, start: int) -> bool:
+    """Whether ``k`` is the "'s" of a common noun in a portfolio: "Northshire's children's
+    services manager"."""
+    return (
+        doc[k].lower_ in POSSESSIVE
+        and k - 1 >= start
+        and doc[k - 1].is_lower
+        and doc[k - 1].pos_ == "NOUN"
+    )
+
+
 class PostReader(PostShapes):
     """Reads posts from sentences whose mentions are merged into tokens."""
 
@@ -84,7 +95,7 @@ class PostReader(PostShapes):
             if doc[i].ent_type_ == ROLE and line.token_found.get(i) is not None:
                 posts.extend(self._role_posts(line, sentence, i, resolver))
             elif doc[i].lower_ in self.verbs:
-                posts.extend(self._verb_posts(line, sentence, i))
+                posts.extend(self._verb_posts(line, sentence, i, resolver))
         return posts
 
     def _role_posts(self, line: LineContext, sentence: Span, r: int, resolver) -> list[Post]:
@@ -168,12 +179,33 @@ class PostReader(PostShapes):
                 pass  # "the council's Supporting People manager": what the post looks after
             elif seen_as and lower in self.as_verbs:
                 pass
+            elif t.ent_type_ == ROLE and commas == 1:
+                # "Holt, leader of X, was confirmed as chair of Y": the aside's person
+                subject = self._aside_subject(line, sentence, k)
+                return [subject] if subject is not None else []
             elif t.ent_type_ in (ROLE, PERSON) or (
                 lower not in self.links and t.pos_ not in _PASSABLE and not t.like_num
             ):
                 return []
             k -= 1
         return []
+
+    def _aside_subject(self, line: LineContext, sentence: Span, r: int) -> int | None:
+        """The person an aside that opens with the post word at ``r`` describes: the name
+        before the comma in "Holt, the LGA's chair,"."""
+        doc = line.doc
+        k = r - 1
+        while k >= sentence.start and r - k <= 4 and doc[k].text != ",":
+            if not (
+                doc[k].lower_ in ("the", "a", "an")
+                or doc[k].lower_ in POSSESSIVE
+                or is_mention(line, k, ORG_LABELS)
+            ):
+                return None
+            k -= 1
+        if k - 1 >= sentence.start and doc[k].text == "," and is_mention(line, k - 1, (PERSON,)):
+            return k - 1
+        return None
 
     def _first_conjunct_subject(self, line: LineContext, sentence: Span, k: int) -> int | None:
         """The person who is the subject of the first of two verb phrases joined at ``k``
@@ -270,6 +302,7 @@ class PostReader(PostShapes):
             doc[k].lower_ in self.links - {"its", "their"} | {"then"}
             or (portfolio < 3 and doc[k].is_lower and doc[k].pos_ in ("NOUN", "ADJ"))
             or (portfolio < 3 and is_mention(line, k, (PROGRAMME, THEME)))
+            or (portfolio < 3 and _possessive_noun(doc, k, sentence.start))
         ):
             portfolio += doc[k].lower_ not in self.links
             k -= 1  # "the Conservative social services spokesperson"

@@ -273,6 +273,45 @@ def test_two_posts_in_one_apposition(extract) -> None:
     )
 
 
+def test_a_second_post_after_an_aside_that_names_the_first(extract) -> None:
+    text = (
+        "Cllr Ivo Brandt, Leader of Wakefield Council, was yesterday confirmed as chair of "
+        "the Rural Services Network."
+    )
+    found = facts(run(extract, text))
+    assert ("person/ivo-brandt", "headOf", "body/rural-services-network") in found
+    assert ("person/ivo-brandt", "headOf", "council/wkf") in found
+
+
+def test_an_aside_does_not_lend_its_person_to_a_post_after_another_verb(extract) -> None:
+    text = (
+        "Cllr Ivo Brandt, Leader of Wakefield Council, met the chair of the Rural Services Network."
+    )
+    found = facts(run(extract, text))
+    assert ("person/ivo-brandt", "headOf", "body/rural-services-network") not in found
+
+
+def test_he_or_she_with_a_head_verb_is_the_person_named_before(extract) -> None:
+    text = (
+        "Orla Finch was elected chair of the District Councils' Network. "
+        "She also chairs the Rural Services Network."
+    )
+    found = facts(run(extract, text))
+    assert ("person/orla-finch", "headOf", "body/rural-services-network") in found
+
+
+def test_a_post_word_the_model_read_as_part_of_a_name(extract) -> None:
+    text = "Tomas Hardy (Senior Governance Officer, Leeds City Council) presented the report."
+    extraction = run(extract, text)
+    assert ("person/tomas-hardy", "holdsPost", "council/lds") in facts(extraction)
+    assert {e.label for e in extraction.entities if e.kind is EntityKind.PERSON} == {"Tomas Hardy"}
+
+
+def test_a_portfolio_with_a_possessive_noun_after_the_council(extract) -> None:
+    text = "Dara Wynn, Leeds's children's services manager, said the money helped."
+    assert ("person/dara-wynn", "holdsPost", "council/lds") in facts(run(extract, text))
+
+
 # --------------------------------------------------------------------------- leads
 
 
