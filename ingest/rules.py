@@ -236,6 +236,7 @@ class OrganisationsFile(_Strict):
     context_before: list[str] = Field(default_factory=list)
     venue_nouns: list[str] = Field(default_factory=list)
     not_person_words: list[str] = Field(default_factory=list)
+    surname_words: list[str] = Field(default_factory=list)
     # abbreviations that end an organisation's name, and what they stand for
     head_abbreviations: dict[str, str] = Field(default_factory=dict)
     anaphors: list[AnaphorRule]
@@ -247,6 +248,7 @@ class OrganisationsFile(_Strict):
         "context_before",
         "venue_nouns",
         "not_person_words",
+        "surname_words",
     )(_words)
 
 

@@ -25,7 +25,14 @@ from graph.model import Claim, Predicate
 from ingest.extraction.labels import ORG_LABELS, PROGRAMME, THEME
 from ingest.extraction.lexicon import Phrases
 from ingest.extraction.patterns import LineContext, trim_phrase
-from ingest.extraction.sentence import is_mention, org_run, org_run_before, quote_claim, ref_at
+from ingest.extraction.sentence import (
+    is_mention,
+    org_run,
+    org_run_before,
+    partners_after,
+    quote_claim,
+    ref_at,
+)
 from ingest.rules import AgentFrame
 
 EXTRACTOR = "agent:"
@@ -152,6 +159,8 @@ class AgentReader:
                 j += 1
             if is_mention(line, j, ORG_LABELS):
                 agents = org_run(line, j, sentence.end)
+                if predicate is Predicate.LEADS:
+                    agents += partners_after(line, agents[-1] + 1, sentence.end)
                 target = self._target_before(line, sentence, v)
                 if target is not None:
                     found.append((agents, target, min(target, v), agents[-1]))
@@ -167,7 +176,12 @@ class AgentReader:
             if w >= sentence.start + 1 and doc[w].lower_ in ("which", "that"):
                 t = w - 1 if doc[w - 1].text != "," else w - 2
                 if is_mention(line, t, TARGETS):
-                    found.append((agents, t, t, v_end - 1))
+                    partners = (
+                        partners_after(line, v_end, sentence.end)
+                        if predicate is Predicate.LEADS
+                        else []
+                    )
+                    found.append((agents + partners, t, t, max([v_end - 1, *partners])))
             else:
                 # active: "<agents> (has) set up <target>"
                 t = v_end

@@ -42,6 +42,7 @@ class MentionRules:
         self.appositive_nouns = {n.lower() for n in organisations.appositive_nouns}
         self.venue_nouns = {n.lower() for n in organisations.venue_nouns}
         self.not_person_words = {n.lower() for n in organisations.not_person_words}
+        self.surname_words = {n.lower() for n in organisations.surname_words}
         self.context_before = [tuple(c.lower().split()) for c in organisations.context_before]
         programmes = rules.programmes
         self.programme_heads: set[str] = set()

@@ -196,6 +196,15 @@ def coordinated(doc: Doc, i: int, labels: tuple[str, ...]) -> list[int]:
     return items
 
 
+def _partners(doc: Doc, k: int, labels: tuple[str, ...]) -> list[int]:
+    """The organisations "with" adds at token ``k`` to those that run something ("led by
+    the inspectorate with the Audit Commission and the police inspectorate")."""
+    if not (k < len(doc) and doc[k].lower_ == "with"):
+        return []
+    j = k + 2 if k + 1 < len(doc) and doc[k + 1].lower_ == "the" else k + 1
+    return coordinated(doc, j, labels) if j < len(doc) and doc[j].ent_type_ in labels else []
+
+
 def noun_phrase(doc: Doc, i: int, leftward: bool, rules: MentionRules) -> tuple[int, int]:
     """Token bounds of the noun phrase that ends (leftward) or starts at token ``i``."""
     if leftward:
@@ -325,6 +334,8 @@ class ClaimBuilder:
             token = subject_slot[0]
             labels = _labels_of(doc[token])
             items = coordinated(doc, token, labels) if labels != (PERSON,) else [token]
+            if rule.predicate == "leads":
+                items += _partners(doc, items[-1] + 1, labels)
             span_tokens.update(items)
             subjects = [r for r in (self._ref(line, k) for k in items) if r]
         elif hit.open_end and rule.subject not in hit.slots:

@@ -18,6 +18,9 @@ from ingest.extraction.tokens import (
 from ingest.gazetteer import normalise_name
 from ingest.rules import RoleRule
 
+# Words before a name that make its place word a place: "at Mill Street", "the Town Hall".
+_PLACE_WORDS_BEFORE = frozenset({"the", "at", "in", "on", "of", "from", "to", "into", "near"})
+
 
 def _same_entity(token: Token, role: Token) -> bool:
     """Whether the model put ``token`` and the post word in one entity: a name does not end
@@ -253,6 +256,22 @@ class PeopleScan(ScanBase):
                 out[(candidate.start, candidate.end)] = candidate
         return drop_contained(list(out.values()))
 
+    def _surname_like(self, start: int, end: int) -> bool:
+        """Whether a name whose last word is also a place word ("Street", "Hall") is a
+        person's: the model reads the two words as one person, the place word is last, and
+        no preposition or article puts a place there ("at Mill Street")."""
+        doc = self.doc
+        if end - start != 2 or not model_person(doc[start:end]):
+            return False
+        if (
+            doc[start].lower_ in self.rules.not_person_words
+            or doc[end - 1].lower_ not in self.rules.surname_words
+        ):
+            return False
+        before = doc[start - 1].lower_ if start > 0 else ""
+        after = doc[end] if end < len(doc) else None
+        return before not in _PLACE_WORDS_BEFORE and not (after is not None and after.is_title)
+
     def person(self, start: int, end: int, taken: set[int]) -> Candidate | None:
         """A cleaned, checked person candidate from a span, or None."""
         doc = self.doc
@@ -292,7 +311,9 @@ class PeopleScan(ScanBase):
             doc[name_start:name_end]
         ):
             return None
-        if any(w in self.rules.not_person_words for w in words):
+        if any(w in self.rules.not_person_words for w in words) and not self._surname_like(
+            name_start, name_end
+        ):
             return None
         after = doc[name_end] if name_end < len(doc) else None
         if (

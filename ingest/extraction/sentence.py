@@ -41,6 +41,16 @@ def org_run(line: LineContext, i: int, end: int) -> list[int]:
     return run
 
 
+def partners_after(line: LineContext, k: int, end: int) -> list[int]:
+    """The organisations "with" adds at token ``k`` to those that run something: "led by the
+    inspectorate with the Audit Commission and the police inspectorate"."""
+    doc = line.doc
+    if not (k < end and doc[k].lower_ == "with"):
+        return []
+    j = k + 2 if k + 1 < end and doc[k + 1].lower_ == "the" else k + 1
+    return org_run(line, j, end) if is_mention(line, j, ORG_LABELS) else []
+
+
 def org_run_before(line: LineContext, i: int, start: int) -> list[int]:
     """The organisations listed up to token ``i``: "A, B and C" read from C leftwards."""
     doc = line.doc

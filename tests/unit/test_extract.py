@@ -312,7 +312,30 @@ def test_a_portfolio_with_a_possessive_noun_after_the_council(extract) -> None:
     assert ("person/dara-wynn", "holdsPost", "council/lds") in facts(run(extract, text))
 
 
+def test_a_surname_that_is_also_a_place_word(extract) -> None:
+    text = (
+        "The count ended late. Rhona Street, the former head of a bakery chain, won. "
+        "Street is mayor of the Tees Valley Combined Authority. The count was at Mill Street."
+    )
+    extraction = run(extract, text, date="2019-05-10")
+    assert ("person/rhona-street", "headOf", "council/tvca") in facts(extraction)
+    assert refs(extraction, EntityKind.PERSON) == {"person/rhona-street"}
+
+
 # --------------------------------------------------------------------------- leads
+
+
+def test_partners_named_with_the_agent_lead_too(extract) -> None:
+    text = (
+        "The Safer Lanes Review was led by Ofsted with the Audit Commission and the Care "
+        "Quality Commission. The Warm Rooms Scheme, which the Audit Commission carries out "
+        "with the Local Government Association, began in May."
+    )
+    found = facts(run(extract, text))
+    for body in ("ofsted", "audit-commission", "care-quality-commission"):
+        assert (f"body/{body}", "leads", "programme/safer-lanes-review") in found
+    for body in ("audit-commission", "local-government-association"):
+        assert (f"body/{body}", "leads", "programme/warm-rooms-scheme") in found
 
 
 def test_lead_authority_for_a_theme_from_the_scheme(extract) -> None:
