@@ -12,13 +12,16 @@ answered wrong is put down to one of:
 * undated: the facts are in the graph, but their documents have no date (or another one) so a
   time-limited question cannot use them.
 
-Run as a script to print the table: python -m tests.ask_quality STORE [GOLD]
+Run as a script to print the table (with the median time a question took): python -m
+tests.ask_quality STORE
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import sys
+import time
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -42,6 +45,7 @@ class Scored:
     shape: str | None
     answers: list[str]
     missing: list[str]
+    seconds: float = 0.0  # how long the question took to answer
 
 
 class GoldNames:
@@ -78,7 +82,9 @@ class GoldNames:
 
 def score_question(service, item: dict, gold: GoldNames) -> Scored:
     """Ask one question and score its answers."""
+    started = time.perf_counter()
     result = service.ask(item["question"], as_of=item.get("as_of"))
+    seconds = time.perf_counter() - started
     index = service.entity_index
     answers = list(result.answers)
     entities = [a.entity for a in answers if a.entity is not None]
@@ -115,6 +121,7 @@ def score_question(service, item: dict, gold: GoldNames) -> Scored:
         result.interpretation.shape,
         labels,
         missing + present,
+        seconds,
     )
 
 
@@ -201,6 +208,7 @@ def table(scored: list[Scored]) -> str:
         f"| wrong: misread | {counts['misread']} |",
         f"| wrong: fact or entity not extracted | {counts['not extracted']} |",
         f"| wrong: document undated | {counts['undated']} |",
+        f"| p50 latency (ms) | {statistics.median(s.seconds for s in scored) * 1000:.1f} |",
         "",
     ]
     for s in scored:

@@ -16,6 +16,7 @@ from api.ask.model import (
     DatedEvidence,
     Description,
     Interpretation,
+    Link,
     TimeWindow,
 )
 from api.ask.reading import Linker, Reading, read_question
@@ -42,6 +43,8 @@ ALTERNATIVES = 3
 WINDOW_DEPTH = 5
 # How many undated documents a note names.
 UNDATED_SHOWN = 3
+# Words that join a name's words and tell nothing apart.
+_JOINING = frozenset({"the", "a", "an", "of", "and", "for", "in", "on", "to", "at", "with", "s"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,11 +286,65 @@ class _Answering:
         service = self.service
         if spec.given == "none":
             return [r for p in predicates for r in service.relations(predicate=p, limit=MAX_FACTS)]
-        ref = self.reading.links[spec.given].entity.ref
+        link = self.reading.links[spec.given]
+        found = self._stated(link.entity.ref, spec, predicates)
+        if not any(r.evidence for r in found):
+            stand_in = self._stand_in(link, spec, predicates)
+            if stand_in is not None:
+                entity, found = stand_in
+                self.notes.append(
+                    f"{link.entity.label} ({link.entity.ref}) holds no such facts; answered from "
+                    f"{entity.label} ({entity.ref}), named beside it in the same passage, whose "
+                    f"name has the words of the question that {link.matched!r} lacks"
+                )
+        return found
+
+    def _stated(self, ref: str, spec: FactsAnswer, predicates: list[str]) -> list[Relation]:
+        """The facts of these predicates with this entity at the shape's known end."""
         known = {"object": ref} if spec.find == "subject" else {"subject": ref}
         predicate = predicates[0] if len(predicates) == 1 else None
-        found = service.relations(**known, predicate=predicate, limit=MAX_FACTS)
+        found = self.service.relations(**known, predicate=predicate, limit=MAX_FACTS)
         return [r for r in found if r.predicate in predicates]
+
+    def _stand_in(
+        self, link: Link, spec: FactsAnswer, predicates: list[str]
+    ) -> tuple[EntityRef, list[Relation]] | None:
+        """When the entity a question names holds no facts of the kind asked, and the
+        question's words name it only in part ("the parks star ratings" read as "parks
+        ratings"), the one entity that a passage naming it names too, of the same kind, with
+        the same last word, whose name has the words left over, and that holds such facts: a
+        document naming one thing two ways ("parks ratings" in a headline, "green flag star
+        ratings" below). None when there is no such entity, or more than one."""
+        given = link.entity
+        index = self.service.entity_index
+        info = index.get(given.ref)
+        names = {link.matched, given.label, *(info.aliases if info else ())}
+        left = _name_words(link.text) - {w for n in names for w in _name_words(n)}
+        if not left:
+            return None
+        heads = {_head(n) for n in names} - {None}
+        store, timeout = self.service.store, self.service.settings.query_timeout_s
+        passages = [key for key, _ in queries.naming(store, [given.ref], timeout_s=timeout)]
+        beside = {
+            r
+            for refs in queries.mentions(store, passages, timeout_s=timeout).values()
+            for r in refs
+        }
+        found: dict[str, list[Relation]] = {}
+        for ref in sorted(beside - {given.ref}):
+            other = index.get(ref)
+            if other is None or other.kind != given.kind:
+                continue
+            other_names = (other.label, *other.aliases)
+            if not any(_head(n) in heads and left <= _name_words(n) for n in other_names):
+                continue
+            stated = [r for r in self._stated(ref, spec, predicates) if r.evidence]
+            if stated:
+                found[ref] = stated
+        if len(found) != 1:
+            return None
+        [(ref, stated)] = found.items()
+        return index.entity_ref(ref), stated
 
     def _by_role(self, spec: FactsAnswer, found: list[Relation]) -> list[Relation]:
         role = self.reading.role if spec.role == "{role}" else spec.role
@@ -412,6 +469,26 @@ class _Answering:
                 description=description,
             )
         ]
+
+
+def _name_words(text: str) -> frozenset[str]:
+    """The words of a name that tell it apart, folded and singular: no articles, joining
+    words or years."""
+    return frozenset(
+        _singular(w)
+        for w in queries.normalise(text).split()
+        if w not in _JOINING and not w.isdigit()
+    )
+
+
+def _head(name: str) -> str | None:
+    """The last word of a name, singular: what kind of thing it names ("ratings")."""
+    words = [w for w in queries.normalise(name).split() if not w.isdigit()]
+    return _singular(words[-1]) if words else None
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _end(relation: Relation, find: str) -> EntityRef:

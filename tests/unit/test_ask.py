@@ -17,7 +17,7 @@ from api.service import CivicGraph
 from api.settings import Settings
 from graph.build import build_quads, graph_iri
 from graph.errors import BadParameter
-from graph.model import Claim, Document, Entity, EntityKind, Extraction, Predicate
+from graph.model import Claim, Document, Entity, EntityKind, Extraction, Mention, Predicate
 from graph.queries import EntityIndex
 from graph.store import OxigraphStore
 from ingest.rules import RuleError
@@ -523,3 +523,119 @@ def test_an_empty_or_overlong_question_is_refused(service: CivicGraph) -> None:
         service.ask("who leads " + "x" * 600)
     with pytest.raises(BadParameter, match="not a year"):
         service.ask("who leads Riverton?", as_of="soon")
+
+
+# -- one thing named two ways ------------------------------------------------------------------
+
+LAMPS = """Lamp results
+
+Riverton Council given no stars in first lantern ratings: the Brightway star ratings gave
+Eastvale District Council three stars.
+"""
+LANTERN = Entity("lantern-ratings", EntityKind.PROGRAMME, "lantern ratings")
+BRIGHTWAY = Entity("brightway-star-ratings", EntityKind.PROGRAMME, "Brightway star ratings")
+MOONBEAM = Entity("moonbeam-star-ratings", EntityKind.PROGRAMME, "Moonbeam star ratings")
+
+
+def write_lamps(store: OxigraphStore, *, second: bool = False) -> None:
+    """A document whose headline names a scheme one way ("lantern ratings", with no facts)
+    and whose body another ("Brightway star ratings", with the ratings); with `second`, a
+    second such scheme with a rating of its own in the same passage."""
+    text = LAMPS
+    if second:
+        text = text.replace(
+            "three stars.",
+            "three stars, and Moonbeam star ratings gave Northshire County Council one star.",
+        )
+    key = "lamps"
+    passages = fictional.split(key, text)
+    [_, passage] = passages
+    entities = [LANTERN, BRIGHTWAY, *(fictional.BY_REF[r] for r in ("council/riv", "council/eas"))]
+    if second:
+        entities += [MOONBEAM, fictional.BY_REF["council/nsh"]]
+    mentions = []
+    for entity in entities:
+        at = text.index(entity.label)
+        mentions.append(
+            Mention(passage.key, at, at + len(entity.label), entity.label, entity.kind, entity.ref)
+        )
+    ratings = [
+        ("Riverton Council given no stars", "council/riv", BRIGHTWAY, "zero stars"),
+        (
+            "Brightway star ratings gave\nEastvale District Council three stars",
+            "council/eas",
+            BRIGHTWAY,
+            "three stars",
+        ),
+    ]
+    if second:
+        ratings.append(
+            (
+                "Moonbeam star ratings gave Northshire County Council one star",
+                "council/nsh",
+                MOONBEAM,
+                "one star",
+            )
+        )
+    claims = []
+    for quote, council, scheme, value in ratings:
+        at = text.index(quote)
+        claims.append(
+            Claim(
+                council,
+                Predicate.RATED,
+                scheme.ref,
+                passage.key,
+                at,
+                at + len(quote),
+                quote,
+                "test",
+                0.9,
+                rating=value,
+                scheme=scheme.label,
+            )
+        )
+    document = Document(key, f"{key}.txt", "Lamp results", text, "2015-04-01")
+    quads = build_quads(
+        document, passages, Extraction(tuple(entities), tuple(mentions), tuple(claims))
+    )
+    store.replace_graph(str(graph_iri(key)), quads)
+
+
+def lamps_service(tmp_path: Path, *, second: bool = False) -> CivicGraph:
+    store = OxigraphStore(tmp_path / "store" / "graph")
+    fictional.write(store)
+    write_lamps(store, second=second)
+    store.close()
+    return CivicGraph(Settings(store=tmp_path / "store", model="hash"))
+
+
+def test_a_name_without_facts_is_answered_from_the_one_its_passage_names_two_ways(
+    tmp_path: Path,
+) -> None:
+    service = lamps_service(tmp_path)
+    try:
+        result = service.ask("Which councils were rated worst in the lantern star ratings?")
+        [link] = result.interpretation.entities
+        assert link.entity.ref == LANTERN.ref  # the name the question's words match best
+        assert [a.entity.ref for a in result.answers] == ["council/riv"]
+        assert result.answers[0].relations[0].object.ref == BRIGHTWAY.ref
+        assert result.answers[0].evidence
+        [note] = [n for n in result.interpretation.notes if "holds no such facts" in n]
+        assert LANTERN.label in note and BRIGHTWAY.label in note
+        # the question's words all in the name it matched: nothing to stand in for it
+        exact = service.ask("Which councils were rated worst in the lantern ratings?")
+        assert exact.answers == ()
+    finally:
+        service.close()
+
+
+def test_no_name_stands_in_when_two_could(tmp_path: Path) -> None:
+    service = lamps_service(tmp_path, second=True)
+    try:
+        result = service.ask("Which councils were rated worst in the lantern star ratings?")
+        assert result.interpretation.entities[0].entity.ref == LANTERN.ref
+        assert result.answers == ()
+        assert not any("holds no such facts" in n for n in result.interpretation.notes)
+    finally:
+        service.close()
