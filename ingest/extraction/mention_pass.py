@@ -145,6 +145,14 @@ class MentionPass:
             ref = resolver.programme_in_focus(found.start, found.flags.head, noun)
             if ref is not None and len(words) == 3 and words[1] in resolver.rules.phase_words:
                 return resolver.programme_phase(ref, words[1], words[2])  # "the expanded programme"
+            if ref is not None:
+                named = found.text.split()[1:]
+                if len(named) >= 2 and all(
+                    w.isalpha() and w.lower() not in resolver.rules.drop_words for w in named[:-1]
+                ):
+                    # "the star ratings" for the scheme a headline named otherwise: another
+                    # name it goes by
+                    resolver.add_alias(ref, " ".join(named))
             return ref
         if kind == "theme":
             return line.theme or resolver.heading_theme(line.heading)

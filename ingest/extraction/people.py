@@ -307,10 +307,11 @@ class PeopleScan(ScanBase):
         words = [t.lower_ for t in name_tokens]
         if any(w in self.rules.org_cues for w in words):
             return None
-        if any(w in self.rules.programme_heads for w in words) and not model_person(
-            doc[name_start:name_end]
+        if any(w in self.rules.programme_heads for w in words) and not (
+            model_person(doc[name_start:name_end])
+            and all(w in self.rules.surname_words for w in words if w in self.rules.programme_heads)
         ):
-            return None
+            return None  # "the Warm Rooms Pathfinder" is a programme; "Ann Grant" a person
         if any(w in self.rules.not_person_words for w in words) and not self._surname_like(
             name_start, name_end
         ):

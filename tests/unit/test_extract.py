@@ -338,6 +338,27 @@ def test_partners_named_with_the_agent_lead_too(extract) -> None:
         assert (f"body/{body}", "leads", "programme/warm-rooms-scheme") in found
 
 
+def test_a_scheme_referred_back_to_by_another_name_goes_by_it(extract) -> None:
+    text = (
+        "Home care ratings rise again\n\n"
+        "Eleven councils moved up a band in the star ratings for home care, which the Care "
+        "Quality Commission sets each spring."
+    )
+    extraction = run(extract, text)
+    programmes = [e for e in extraction.entities if e.kind is EntityKind.PROGRAMME]
+    assert len(programmes) == 1
+    assert "star ratings" in programmes[0].aliases
+
+
+def test_a_freeze_a_government_imposed_was_created_by_it(extract) -> None:
+    text = (
+        "The Rates Freeze Scheme, which the Welsh Government has imposed every year since "
+        "2011, is unpopular."
+    )
+    found = facts(run(extract, text))
+    assert ("programme/rates-freeze-scheme", "createdBy", "body/welsh-government") in found
+
+
 def test_lead_authority_for_a_theme_from_the_scheme(extract) -> None:
     extraction = run(
         extract, "Kirklees Council is the lead authority for the community safety theme."

@@ -176,6 +176,10 @@ class ResolverState:
         building = self.entities[ref]
         return [building.label, *building.aliases]
 
+    def add_alias(self, ref: str, alias: str) -> None:
+        """Record another name an entity this document has resolved goes by."""
+        self._add_alias(ref, alias)
+
     def _add_alias(self, ref: str, alias: str) -> None:
         building = self.entities.get(ref)
         if building is not None and alias and alias != building.label:
