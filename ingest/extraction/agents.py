@@ -22,6 +22,7 @@ from collections.abc import Callable
 from spacy.tokens import Span
 
 from graph.model import Claim, Predicate
+from ingest.extraction.groups import group_size, listed_councils
 from ingest.extraction.labels import ORG_LABELS, PROGRAMME, THEME
 from ingest.extraction.lexicon import Phrases
 from ingest.extraction.patterns import LineContext, trim_phrase
@@ -130,7 +131,9 @@ class AgentReader:
                     ):
                         n = phrases.at(words, i)
                         if n:
-                            out.extend(self._verb(line, text, sentence, i, i + n, predicate))
+                            out.extend(
+                                self._verb(line, text, sentence, i, i + n, predicate, resolver)
+                            )
                     if words[i] == "lead" and i + 1 < sentence.end:
                         out.extend(self._lead_noun(line, text, sentence, i))
                     n = self.focus.at(words, i)
@@ -143,10 +146,18 @@ class AgentReader:
     # -- verbs --------------------------------------------------------------------------------
 
     def _verb(
-        self, line: LineContext, text: str, sentence: Span, v: int, v_end: int, predicate
+        self,
+        line: LineContext,
+        text: str,
+        sentence: Span,
+        v: int,
+        v_end: int,
+        predicate,
+        resolver,
     ) -> list[Claim]:
         doc = line.doc
         found: list[tuple[list[int], int, int, int]] = []  # agents, target, first, last
+        grouped: list[tuple[list[str], int, int, int]] = []  # the same, agents as refs
         # passive: "<target> is run (jointly) (in 2010) by <agents>"
         k = v_end
         while k < sentence.end and k - v_end < 5 and doc[k].lower_ != "by":
@@ -164,6 +175,8 @@ class AgentReader:
                 target = self._target_before(line, sentence, v)
                 if target is not None:
                     found.append((agents, target, min(target, v), agents[-1]))
+            else:
+                grouped.extend(self._group_agents(line, sentence, k + 1, v, resolver))
         # relative: "<target>, which <agent> set up"
         j = v - 1
         while j >= sentence.start and doc[j].lower_ in _LINKS - {",", "which", "that"}:
@@ -190,11 +203,38 @@ class AgentReader:
                 passive = doc[v].tag_ == "VBN" and not _has_auxiliary(doc, agents[-1], v)
                 if is_mention(line, t, TARGETS) and not passive:
                     found.append((agents, t, agents[0], t))
+        elif j >= sentence.start and (size := group_size(doc, j + 1)) is not None:
+            # active: "the three councils launched <target>"
+            t = v_end
+            while t < sentence.end and doc[t].lower_ in _DETERMINERS:
+                t += 1
+            councils = listed_councils(resolver, line.start + doc[size[1]].idx, size[0])
+            if councils and is_mention(line, t, TARGETS) and doc[v].tag_ != "VBN":
+                grouped.append((councils, t, size[1], t))
+        grouped += [
+            ([r for r in (ref_at(line, a) for a in agents) if r], target, first, last)
+            for agents, target, first, last in found
+        ]
         return [
             self._claim(line, text, agent, target, predicate, first, last)
-            for agents, target, first, last in found
+            for agents, target, first, last in grouped
             for agent in agents
         ]
+
+    def _group_agents(
+        self, line: LineContext, sentence: Span, j: int, v: int, resolver
+    ) -> list[tuple[list[str], int, int, int]]:
+        """ "The programme was launched by the three councils": the councils of the list of
+        three the document named last."""
+        for end in range(j + 2, min(j + 5, sentence.end) + 1):
+            size = group_size(line.doc, end)
+            if size is None or size[1] != j:
+                continue
+            councils = listed_councils(resolver, line.start + line.doc[j].idx, size[0])
+            target = self._target_before(line, sentence, v)
+            if councils and target is not None:
+                return [(councils, target, min(target, v), end - 1)]
+        return []
 
     def _target_before(self, line: LineContext, sentence: Span, v: int) -> int | None:
         """The programme or theme a passive verb is about: right before it (across linking
@@ -302,13 +342,14 @@ class AgentReader:
         self,
         line: LineContext,
         text: str,
-        agent: int,
+        agent: int | str,
         target: int,
         predicate: Predicate,
         first: int,
         last: int,
     ) -> Claim:
-        agent_ref, target_ref = ref_at(line, agent), ref_at(line, target)
+        agent_ref = agent if isinstance(agent, str) else ref_at(line, agent)
+        target_ref = ref_at(line, target)
         if predicate is Predicate.CREATED_BY:
             subject, obj = target_ref, agent_ref
         else:

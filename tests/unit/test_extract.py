@@ -359,6 +359,30 @@ def test_a_freeze_a_government_imposed_was_created_by_it(extract) -> None:
     assert ("programme/rates-freeze-scheme", "createdBy", "body/welsh-government") in found
 
 
+def test_the_three_councils_are_the_three_the_text_listed_last(extract) -> None:
+    text = (
+        "Shared services grow\n\n"
+        "Leeds City Council spoke first. Bury, Oldham and Rochdale agreed to share care "
+        "services. The Shared Care Programme was launched by the three councils in May.\n\n"
+        "Salford and Wigan followed. Both councils launched the Home Energy Fund in June."
+    )
+    found = facts(run(extract, text))
+    for council in ("bur", "old", "rch"):
+        assert ("programme/shared-care-programme", "createdBy", f"council/{council}") in found
+    for council in ("slf", "wgn"):
+        assert ("programme/home-energy-fund", "createdBy", f"council/{council}") in found
+    assert ("programme/shared-care-programme", "createdBy", "council/lds") not in found
+
+
+def test_a_group_of_councils_with_no_list_of_that_many_is_no_one(extract) -> None:
+    text = (
+        "Bury and Oldham agreed to share care services. The Shared Care Programme was "
+        "launched by the three councils in May."
+    )
+    created = {f for f in facts(run(extract, text)) if f[1] == "createdBy"}
+    assert created == set()
+
+
 def test_lead_authority_for_a_theme_from_the_scheme(extract) -> None:
     extraction = run(
         extract, "Kirklees Council is the lead authority for the community safety theme."
