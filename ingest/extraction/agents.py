@@ -168,6 +168,7 @@ class AgentReader:
             j = k + 1
             if j < sentence.end and doc[j].lower_ == "the":
                 j += 1
+            j = _past_description(line, j, sentence.end)
             if is_mention(line, j, ORG_LABELS):
                 agents = org_run(line, j, sentence.end)
                 if predicate is Predicate.LEADS:
@@ -357,6 +358,18 @@ class AgentReader:
         return quote_claim(
             line, text, first, last, subject, predicate, obj, EXTRACTOR + predicate.value
         )
+
+
+def _past_description(line: LineContext, j: int, end: int) -> int:
+    """The organisation a few lower-case words describe before its name ("by the learning
+    disability charity Northcare"), or ``j`` when none follows them."""
+    doc = line.doc
+    k = j
+    while k < end and k - j < 4 and doc[k].is_lower and doc[k].is_alpha and not doc[k].ent_type_:
+        if doc[k].pos_ not in ("NOUN", "ADJ"):
+            return j
+        k += 1
+    return k if k > j and is_mention(line, k, ORG_LABELS) else j
 
 
 def _fits(claim: Claim) -> bool:

@@ -229,6 +229,16 @@ class BodyScan(ScanBase):
         def has_cue(a: int, b: int) -> bool:
             return any(t.lower_ in cues and is_capitalised(t) for t in doc[a:b])
 
+        def named_whole(a: int, b: int) -> bool:
+            """Whether a cue ends the words or opens an "of" phrase in them: "the Felix
+            Project", "Institute for Cities", but not "University Hospitals Leeds"."""
+            return any(
+                doc[k].lower_ in cues
+                and is_capitalised(doc[k])
+                and (k == b - 1 or doc[k + 1].lower_ in ("of", "for", "on"))
+                for k in range(a, b)
+            )
+
         parts = []
         begin = start
         for i in range(start + 1, end - 1):
@@ -250,7 +260,7 @@ class BodyScan(ScanBase):
             while left < i and (doc[left].lower_ == "the" or doc[left].ent_type_ == "DATE"):
                 left += 1
             # "the LGA and Youth Access Network" splits, "Down and Lisburn Health Trust" not
-            left_named = has_cue(begin, i) or any(
+            left_named = named_whole(begin, i) or any(
                 g.start == left and g.end == i and not g.flags.bare for g in self.gazetteer_spans
             )
             if (

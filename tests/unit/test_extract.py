@@ -322,6 +322,20 @@ def test_a_surname_that_is_also_a_place_word(extract) -> None:
     assert refs(extraction, EntityKind.PERSON) == {"person/rhona-street"}
 
 
+def test_a_chief_officer_and_the_head_of_paid_service_head_their_bodies(extract) -> None:
+    text = (
+        "Board members\n\n"
+        "| Jo Pratt | Head of paid service, Bolton Council |\n"
+        "| Ian Lamb | Chief officer, NHS Leeds Clinical Commissioning Group |\n\n"
+        "Ann Vale, the chief officer for housing at Kent County Council, spoke."
+    )
+    found = facts(run(extract, text))
+    assert ("person/jo-pratt", "headOf", "council/bol") in found
+    assert ("person/ian-lamb", "headOf", "body/nhs-leeds-clinical-commissioning-group") in found
+    assert ("person/ann-vale", "holdsPost", "council/ken") in found
+    assert ("person/ann-vale", "headOf", "council/ken") not in found
+
+
 # --------------------------------------------------------------------------- leads
 
 
@@ -381,6 +395,32 @@ def test_a_group_of_councils_with_no_list_of_that_many_is_no_one(extract) -> Non
     )
     created = {f for f in facts(run(extract, text)) if f[1] == "createdBy"}
     assert created == set()
+
+
+def test_councils_found_wanting_are_rated_in_the_scheme(extract) -> None:
+    text = (
+        "Youth services assessments published\n\n"
+        "Ofsted published the annual performance assessment of youth services this week.\n\n"
+        'Five authorities were found wanting on the "enjoying" outcome: Leeds, Bolton, Kent, '
+        "Derby and Wigan."
+    )
+    extraction = run(extract, text)
+    rated = {c.subject: c.rating for c in extraction.claims if c.predicate is Predicate.RATED}
+    assert rated == {f"council/{c}": "found wanting" for c in ("lds", "bol", "ken", "der", "wgn")}
+
+
+def test_an_agent_described_before_its_name(extract) -> None:
+    text = "Families borrow from Safe Hands, a support project led by the housing charity Shelter."
+    assert ("body/shelter", "leads", "programme/safe-hands") in facts(run(extract, text))
+
+
+def test_a_name_opening_with_a_cue_word_is_one_body(extract) -> None:
+    text = "The plan was agreed with University Hospitals Leeds and Bradford NHS Trust."
+    extraction = run(extract, text)
+    assert refs(extraction, EntityKind.BODY) == {
+        "body/university-hospitals-leeds-and-bradford-nhs-trust"
+    }
+    assert refs(extraction, EntityKind.COUNCIL) == set()
 
 
 def test_lead_authority_for_a_theme_from_the_scheme(extract) -> None:
