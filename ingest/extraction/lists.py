@@ -387,7 +387,14 @@ class ListReader:
                 and not f.flags.local
                 and normalise_name(resolver.label_of(f.ref)).split()[-1] not in ("fund", "funds")
             ]
-        return (earlier[-1] if earlier else focus), False
+        if earlier:
+            return earlier[-1], False
+        if focus is not None and min(f.start for f in resolver.found if f.ref == focus) > start:
+            # the document's programme is first named after the list: the list speaks of the
+            # rating scheme it has named so far, if any ("... its new assessments. The five
+            # councils that volunteered to test them: ...")
+            return resolver.scheme_in_focus(start, line.index) or focus, False
+        return focus, False
 
 
 def _claims(

@@ -423,6 +423,22 @@ def test_a_name_opening_with_a_cue_word_is_one_body(extract) -> None:
     assert refs(extraction, EntityKind.COUNCIL) == set()
 
 
+def test_a_pilot_list_takes_part_in_the_scheme_not_a_programme_named_later(extract) -> None:
+    text = (
+        "Home care checks begin\n\n"
+        "The Care Quality Commission has begun its home care assessments of councils.\n\n"
+        "The regulator tried the checks on the three councils that volunteered to test its "
+        "approach:\n\n"
+        "Leeds City Council\n\nBolton Council\n\nKent County Council\n\n"
+        "Separately, Kent is running a digital inclusion programme."
+    )
+    found = facts(run(extract, text))
+    taking_part = {(s, o) for s, p, o in found if p == "participatesIn"}
+    assert taking_part == {
+        (f"council/{c}", "programme/home-care-assessments") for c in ("lds", "bol", "ken")
+    }
+
+
 def test_lead_authority_for_a_theme_from_the_scheme(extract) -> None:
     extraction = run(
         extract, "Kirklees Council is the lead authority for the community safety theme."
