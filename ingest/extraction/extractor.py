@@ -68,6 +68,7 @@ class Extractor(ParsePass, NamePass, MentionPass, ThemePass, ClaimPass):
             cues.counted_nouns,
             cues.list_verbs,
             self.mention_rules.programme_heads,
+            cues.scoring_verbs,
             self._item,
         )
         self.posts = PostReader(self.mention_rules, self.rules.frames.posts)

@@ -130,6 +130,10 @@ class ThemeList:
     items: list[ThemeItem] = field(default_factory=list)
 
 
+# The most words between a scoring verb and "on" ("each council from 1 to 4").
+_SCORED_OBJECT = 8
+
+
 class ThemeReader:
     """Finds theme lists in the lines of a document (each line a spaCy Doc)."""
 
@@ -139,6 +143,7 @@ class ThemeReader:
         counted: Sequence[str],
         verbs: Sequence[str],
         programme_words: set[str],
+        scoring: Sequence[str],
         core: Callable[[Doc, int, int], tuple[int, int] | None],
     ) -> None:
         """``nouns`` introduce items ("themes"), ``counted`` only when counted ("four
@@ -148,6 +153,7 @@ class ThemeReader:
         self.counted = Phrases(counted)
         self.verbs = Phrases(verbs)
         self.programme_words = programme_words
+        self.scoring = frozenset(w.lower() for w in scoring)
         self.core = core
 
     def read(self, lines: Sequence) -> list[ThemeList]:
@@ -203,7 +209,7 @@ class ThemeReader:
     def _opening(self, doc: Doc, words: list[str], sentence: Span) -> tuple[int, int] | None:
         """The cue of a theme list in a sentence and the token its items start at."""
         for i in range(sentence.start, sentence.end):
-            n = self.verbs.at(words, i)
+            n = self.verbs.at(words, i) or self._scored_on(doc, words, i, sentence.end)
             if n and self._after_programme(doc, sentence.start, i):
                 first = i + n
                 k = self._colon(doc, first, sentence.end)
@@ -235,10 +241,23 @@ class ThemeReader:
                     break  # "areas to ensure that they are ...": the verb is another's
         return None
 
+    def _scored_on(self, doc: Doc, words: list[str], i: int, end: int) -> int:
+        """How many tokens from ``i`` form a scoring verb, its object and "on" ("scores each
+        council from 1 to 4 on"), or 0."""
+        if words[i] not in self.scoring:
+            return 0
+        for j in range(i + 1, min(end, i + _SCORED_OBJECT + 2)):
+            if words[j] == "on":
+                return j + 1 - i if j > i + 1 else 0
+            if (doc[j].is_punct and doc[j].text != "-") or doc[j].pos_ in ("VERB", "AUX"):
+                return 0
+        return 0
+
     def _after_programme(self, doc: Doc, start: int, i: int) -> bool:
         """Whether a verb of attention has a programme before it in its sentence ("the pilots
-        would concentrate on", "the pathfinder is testing changes in")."""
-        return any(
+        would concentrate on", "the pathfinder is testing changes in"), or "it" opens the
+        sentence after one ("It scores each council on ...")."""
+        return (doc[start].lower_ == "it" and i - start <= 2) or any(
             t.lower_.rstrip("s") in self.programme_words or t.ent_type_ == "PROGRAMME"
             for t in doc[start:i]
         )
@@ -492,7 +511,7 @@ def _owner(
     text = resolver.document.text[theme_list.start : cue_offset].lower()
     said = re.findall(r"[a-z]+", text)
     words = {w.rstrip("s") for w in said}
-    if {"its", "their"} & set(said):
+    if {"its", "their"} & set(said) or said[:1] == ["it"]:
         # "Its seven outcomes are ...": the programme (or rating scheme) named last before
         for earlier in resolver.before(theme_list.start):
             if earlier.ref.startswith("programme/"):

@@ -439,6 +439,19 @@ def test_a_pilot_list_takes_part_in_the_scheme_not_a_programme_named_later(extra
     }
 
 
+def test_what_a_scheme_scores_councils_on_are_its_themes(extract) -> None:
+    text = (
+        "Housing checks explained\n\n"
+        "The Housing Quality Assessment was developed by the Audit Commission. It scores each "
+        "council from 1 to 4 on repairs, allocations and tenant involvement, and adds a review "
+        "of leadership.\n\n"
+        "Leeds City Council scores each school from 1 to 3 on attendance, behaviour and "
+        "reading."
+    )
+    themes = {o for s, p, o in facts(run(extract, text)) if p == "hasTheme"}
+    assert themes == {"theme/repairs", "theme/allocations", "theme/tenant-involvement"}
+
+
 def test_lead_authority_for_a_theme_from_the_scheme(extract) -> None:
     extraction = run(
         extract, "Kirklees Council is the lead authority for the community safety theme."
