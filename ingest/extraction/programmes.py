@@ -19,6 +19,10 @@ from ingest.extraction.tokens import (
 )
 from ingest.gazetteer import normalise_name
 
+# Words after a lower-case cue that name what the cue's members make up ("the pathfinder
+# network", "the vanguard programme"): part of the programme's name.
+_GROUP_HEADS = frozenset({"network", "programme", "scheme", "initiative"})
+
 
 class ProgrammeScan(ScanBase):
     """Programmes: known names, capitalised names with a cue, lower-case compounds."""
@@ -294,11 +298,31 @@ class ProgrammeScan(ScanBase):
                 ):
                     start -= 2  # "whole-place pilots", "tri-borough programme"
                     continue
+                if (
+                    t.lower_ == "and"
+                    and start >= 2
+                    and start < i - 1  # "A and B pilots" are two kinds of pilot
+                    and doc[start].pos_ == "NOUN"
+                    and doc[start - 2].pos_ == "NOUN"
+                    and doc[start - 2].is_lower
+                    and (start - 2) not in taken
+                    and (start < 3 or doc[start - 3].pos_ == "DET" or doc[start - 3].is_punct)
+                ):
+                    start -= 2  # "the health and wellbeing board pilot"
+                    continue
                 if (start - 1) in taken or not t.is_alpha or t.lower_ in rules.drop_words:
                     break
                 if t.pos_ not in ("NOUN", "ADJ", "PROPN") and t.dep_ not in ("compound", "amod"):
                     break
                 start -= 1
+            end = i + 1
+            if (
+                named
+                and end < len(doc)
+                and doc[end].lower_ in _GROUP_HEADS
+                and (end + 1 >= len(doc) or doc[end + 1].pos_ not in ("NOUN", "PROPN"))
+            ):
+                end += 1  # "the early implementer network": the cue names what it is in
             modifiers = list(doc[start:i])
             if not modifiers or not any(
                 t.pos_ in ("NOUN", "PROPN") or t.dep_ == "compound" or t.text == "-"
@@ -315,11 +339,11 @@ class ProgrammeScan(ScanBase):
                 continue
             if scheme and not self._scheme_has_name(doc[start : i + 1]):
                 continue
-            name = doc[start : i + 1].text
+            name = doc[start:end].text
             out.append(
                 Candidate(
                     start,
-                    i + 1,
+                    end,
                     PROGRAMME,
                     "programme",
                     Flags(name=name, lowercase=True, scheme=scheme),

@@ -452,6 +452,25 @@ def test_what_a_scheme_scores_councils_on_are_its_themes(extract) -> None:
     assert themes == {"theme/repairs", "theme/allocations", "theme/tenant-involvement"}
 
 
+def test_early_implementers_named_in_lower_case_with_their_network(extract) -> None:
+    text = (
+        "Progress report\n\n"
+        "This paper reports on the fire and rescue service early implementer network.\n\n"
+        "Leeds City Council and Bolton Council are among the early implementers."
+    )
+    extraction = run(extract, text)
+    programmes = {e.label for e in extraction.entities if e.kind is EntityKind.PROGRAMME}
+    assert programmes == {"fire and rescue service early implementer network"}
+    taking_part = {s for s, p, o in facts(extraction) if p == "participatesIn"}
+    assert taking_part == {"council/lds", "council/bol"}
+
+
+def test_two_kinds_of_pilot_joined_by_and_are_not_one_name(extract) -> None:
+    text = "The review covers the housing and transport pilots run by the county."
+    labels = {e.label for e in run(extract, text).entities if e.kind is EntityKind.PROGRAMME}
+    assert "housing and transport pilots" not in labels
+
+
 def test_lead_authority_for_a_theme_from_the_scheme(extract) -> None:
     extraction = run(
         extract, "Kirklees Council is the lead authority for the community safety theme."
