@@ -325,7 +325,7 @@ class AgentReader:
                 return []
             add_mention(line, k, stop, kind, target_ref)
             last = stop - 1
-        return [
+        claims = [
             quote_claim(
                 line,
                 text,
@@ -338,6 +338,29 @@ class AgentReader:
                 0.6,
             )
         ]
+        pilot = agent - 2
+        if pilot >= sentence.start and doc[agent - 1].lower_ == "in" and doc[pilot].is_lower:
+            noun = doc[pilot].lower_.rstrip("s")
+            if noun in ("pilot", "project", "scheme", "trial", "pathfinder"):
+                # "a pilot in X is looking at Y": X takes part in the programme its pilot is of
+                offset = line.start + doc[pilot].idx
+                head = "pilot" if noun == "pilot" else None
+                programme = resolver.programme_in_focus(offset, head)
+                if programme is not None:
+                    claims.append(
+                        quote_claim(
+                            line,
+                            text,
+                            pilot,
+                            last,
+                            ref_at(line, agent),
+                            Predicate.PARTICIPATES_IN,
+                            programme,
+                            EXTRACTOR + "focus",
+                            0.6,
+                        )
+                    )
+        return claims
 
     def _claim(
         self,

@@ -448,6 +448,17 @@ class PeopleScan(ScanBase):
                     k >= len(doc) or doc[k].text == "," or doc[k].pos_ in ("VERB", "AUX")
                 ):
                     out.append((after + 1, k))
+            if c.end + 2 < len(doc) and doc[c.end].lower_ in ("is", "was"):
+                k = c.end + 1  # "whose director is Jane Smith"
+                while (
+                    k < len(doc)
+                    and k - c.end - 1 < 3
+                    and is_capitalised(doc[k])
+                    and doc[k].pos_ == "PROPN"
+                ):
+                    k += 1
+                if k - c.end - 1 >= 2 and (k >= len(doc) or doc[k].is_punct):
+                    out.append((c.end + 1, k))
             if c.start >= 3 and doc[c.start - 1].text == ",":
                 j = c.start - 1
                 while (

@@ -63,7 +63,7 @@ def _apposition_head(line: LineContext, sentence: Span, j: int) -> int:
         if doc[k].text == ",":
             if (
                 k + 1 < j
-                and doc[k + 1].lower_ in ("a", "an", "the")
+                and doc[k + 1].lower_ in ("a", "an", "the", "part")
                 and is_mention(line, k - 1, ORG_LABELS)
             ):
                 return k - 1

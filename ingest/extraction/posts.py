@@ -30,6 +30,7 @@ from ingest.extraction.patterns import LineContext
 from ingest.extraction.post_shapes import (
     Post,
     PostShapes,
+    _apposition_head,
     _possessed,
     _table_row,
 )
@@ -42,6 +43,7 @@ _ATTACH = frozenset({"of", "at", "for", "in", "to", "with", "within", "on"})
 # Words that may stand before an organisation's name after a post ("leader of the new council").
 _ORG_MODIFIERS = frozenset({"new", "former", "shadow", "old", "merged", "combined", "newly"})
 _PRONOUNS = frozenset({"he", "she"})
+_OBJECT_PRONOUNS = frozenset({"him", "her"})
 # Parts of speech that may stand between a person and the post word that follows them
 # ("stood down after six years as President"): no verb, no other person or post.
 _PASSABLE = frozenset({"ADV", "ADP", "NUM", "NOUN", "ADJ", "DET", "PART"})
@@ -131,7 +133,7 @@ class PostReader(PostShapes):
 
     def _person_ref(self, line: LineContext, k: int, resolver) -> str | None:
         """The person a token names, or for "he" and "she" the last person named before."""
-        if line.doc[k].lower_ not in _PRONOUNS:
+        if line.doc[k].lower_ not in _PRONOUNS | _OBJECT_PRONOUNS:
             return ref_at(line, k)
         offset = line.start + line.doc[k].idx
         for earlier in resolver.before(offset):
@@ -167,6 +169,8 @@ class PostReader(PostShapes):
                 continue
             if lower in _PRONOUNS and commas == 0:
                 return [k]  # "he had been chief executive of Camden"
+            if lower in _OBJECT_PRONOUNS and seen_as and commas == 0 and doc[k + 1].lower_ == "as":
+                return [k]  # "the council confirmed him as its chief executive"
             if lower in (",", "(", "|"):
                 commas += 1
                 if commas > 1:
@@ -315,14 +319,16 @@ class PostReader(PostShapes):
             # "its" in the sentence, else the one the text was about
             owner = self._owner_before(line, sentence, k, resolver)
             return owner, k, r
-        # "Northshire Council, whose leader is ..."
+        # "Northshire Council, whose leader is ...", "the Unit, part of the department, whose
+        # director is ...": the organisation the apposition describes
         if (
             k >= sentence.start + 2
             and doc[k].lower_ == "whose"
             and doc[k - 1].text == ","
             and is_mention(line, k - 2, ORG_LABELS)
         ):
-            return ref_at(line, k - 2), k - 2, r
+            owner = _apposition_head(line, sentence, k - 2)
+            return ref_at(line, owner), owner, r
         # "Holt, chief executive, Northshire Council"
         k = r + 1
         if (

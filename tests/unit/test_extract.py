@@ -336,6 +336,25 @@ def test_a_chief_officer_and_the_head_of_paid_service_head_their_bodies(extract)
     assert ("person/ann-vale", "headOf", "council/ken") not in found
 
 
+def test_him_or_her_as_its_post_is_the_person_named_before(extract) -> None:
+    text = (
+        "Paul Rook took charge of both councils after Dorset Council confirmed him as its "
+        "chief executive."
+    )
+    found = facts(run(extract, text, date="2021-06-01"))
+    assert ("person/paul-rook", "headOf", "council/dst") in found
+
+
+def test_whose_post_after_a_part_of_apposition_is_the_parts(extract) -> None:
+    text = (
+        "The scheme is managed by the Warm Homes Unit, part of the Home Office, whose director "
+        "is Ilse Marrable."
+    )
+    found = facts(run(extract, text))
+    assert ("person/ilse-marrable", "holdsPost", "body/warm-homes-unit") in found
+    assert ("person/ilse-marrable", "holdsPost", "body/home-office") not in found
+
+
 # --------------------------------------------------------------------------- leads
 
 
@@ -469,6 +488,16 @@ def test_two_kinds_of_pilot_joined_by_and_are_not_one_name(extract) -> None:
     text = "The review covers the housing and transport pilots run by the county."
     labels = {e.label for e in run(extract, text).entities if e.kind is EntityKind.PROGRAMME}
     assert "housing and transport pilots" not in labels
+
+
+def test_a_pilot_in_a_council_looking_at_a_theme_takes_part(extract) -> None:
+    text = (
+        "Warm Homes Pilots enter second year\n\n"
+        "The Warm Homes Pilots are testing ways to keep older people warm.\n\n"
+        "A pilot in Oldham is looking at new models of home insulation for tenants."
+    )
+    found = facts(run(extract, text))
+    assert ("council/old", "participatesIn", "programme/warm-homes-pilots") in found
 
 
 def test_lead_authority_for_a_theme_from_the_scheme(extract) -> None:
