@@ -289,4 +289,4 @@ def test_the_upload_process_keeps_to_one_core_one_thread_and_a_lower_priority(
     assert seen["pid"] != os.getpid()
     assert seen["cores"] == allowed[-1:]
     assert seen["torch"] == 1 and seen["omp"] == "1"
-    assert seen["nice"] == os.getpriority(os.PRIO_PROCESS, 0) + CHILD_NICE
+    assert seen["nice"] == min(19, os.getpriority(os.PRIO_PROCESS, 0) + CHILD_NICE)
