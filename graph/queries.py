@@ -839,12 +839,16 @@ def passages(
     wanted = sorted(set(keys))
     if not wanted:
         return {}
+    # the OPTIONALs last: one between the passage's patterns and its document's made Oxigraph
+    # read every document and join them after (15 ms for 15 passages of 35 documents, and
+    # growing with the store), where the document is a look-up from the passage (2 ms)
     rows = store.select(
         f"""SELECT ?key ?doc ?start ?end ?text ?heading ?source ?title ?date WHERE {{
              VALUES ?p {{ {" ".join(_passage(k) for k in wanted)} }}
              ?p dcterms:identifier ?key ; dcterms:isPartOf ?d ; cg:start ?start ; cg:end ?end ;
-                cg:text ?text . OPTIONAL {{ ?p cg:heading ?heading }}
+                cg:text ?text .
              ?d dcterms:identifier ?doc ; dcterms:source ?source ; dcterms:title ?title .
+             OPTIONAL {{ ?p cg:heading ?heading }}
              OPTIONAL {{ ?d dcterms:date ?date }} }}""",
         timeout_s=timeout_s,
     )

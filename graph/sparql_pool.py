@@ -4,9 +4,12 @@ Oxigraph cannot cancel a running query and a thread cannot be killed, so each qu
 worker process (`graph/sparql_worker.py`: the standard library and pyoxigraph only) over a
 read-only view of the store, reopened when the store's generation changes; a query still running
 at its time limit is stopped by killing its worker, which is replaced. Any idle worker takes a
-new query. A query that runs longer than LONG_AFTER_S counts as long: at most `max_long` long
-queries run at once (one per core), and one more is stopped and answered 503 with Retry-After,
-so small queries always find a core and a worker. Workers run at a lower CPU priority than the
+new query. A query that runs longer than LONG_AFTER_S, having used LONG_CPU_S of CPU, counts as
+long: at most `max_long` long queries run at once (one per core), and one more is stopped and
+answered 503 with Retry-After, so small queries always find a core and a worker. A query past
+LONG_AFTER_S that has used less CPU has been waiting for a core on a busy machine (an upload
+being ingested, a hundred clients), not working: it goes on waiting, within its time limit,
+rather than being taken for a long one and refused. Workers run at a lower CPU priority than the
 server, may use WORKER_MEMORY_BYTES of memory, and die with the server however it ends.
 
 A store held only in memory (the unit tests') cannot be opened by another process: its queries
@@ -37,9 +40,14 @@ from graph.sparql_protocol import ResultFormat, SparqlResult, answer
 
 log = logging.getLogger(__name__)
 
-# A query that answers within this is short; one that runs on is long, and runs on at a lower
-# CPU priority (WORKER_NICE).
+# A query that answers within this is short; one that runs on, having used LONG_CPU_S of CPU,
+# is long, and runs on at a lower CPU priority (WORKER_NICE).
 LONG_AFTER_S = 0.3
+# The CPU a long query has used: a small query (the endpoint's usual lookups take 5 to 20 ms)
+# that is slow on the clock has been waiting for a core.
+LONG_CPU_S = 0.05
+# How often a query past LONG_AFTER_S with less CPU than LONG_CPU_S is looked at again.
+CPU_POLL_S = 0.05
 # Short queries that may run beside the long ones (one core's worth: they last 0.3 s at most).
 SPARE_SLOTS = 4
 # Workers kept beyond one for each slot, once the server is up.
@@ -50,6 +58,7 @@ WORKER_MEMORY_BYTES = 2 << 30
 WORKER_NICE = 15
 START_NICE = 5
 WORKER_SCRIPT = Path(sparql_worker.__file__).resolve()
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 class SparqlRunner(Protocol):
@@ -111,6 +120,15 @@ class _Worker:
         with contextlib.suppress(OSError):  # it has just ended: the pool hears of it next
             os.setpriority(os.PRIO_PROCESS, self.process.pid, WORKER_NICE)
         self.demoted = True
+
+    def cpu_s(self) -> float | None:
+        """The CPU seconds the worker has used so far; None where the system does not say."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / _TICKS
 
     def ready(self, timeout_s: float) -> bool:
         """Whether the worker started and said so within `timeout_s`."""
@@ -198,12 +216,21 @@ class SparqlPool:
         if time.monotonic() >= deadline:
             self._release(worker)
             raise QueryTimeout(f"query ran past its limit of {self.timeout_s:g} s")
+        started = worker.cpu_s()
         try:
             worker.send((str(self.path), self._generation(), query.text, fmt.graph, fmt.name))
         except OSError:
             outcome: tuple | bool | None = False
         else:
             outcome = worker.receive(min(LONG_AFTER_S, deadline - time.monotonic()))
+            # past LONG_AFTER_S on the clock: long only once it has used LONG_CPU_S of CPU,
+            # not while it has been waiting for a core on a busy machine
+            while outcome is None and started is not None:
+                used = worker.cpu_s()
+                left = deadline - time.monotonic()
+                if used is None or used - started >= LONG_CPU_S or left <= 0:
+                    break
+                outcome = worker.receive(min(CPU_POLL_S, left))
         if outcome is None:
             outcome = self._run_long(worker, deadline)
         if outcome is False:

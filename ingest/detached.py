@@ -4,7 +4,11 @@ The process that holds the store (a running server) must go on answering while f
 ingested. So the whole pipeline (reading, splitting, extraction, embedding, building each
 document's graph and writing its vectors through the vector index the settings name,
 graph/backends.py) runs in a child process at nice `CHILD_NICE`, with a model of its own; the
-server's threads come first for the CPU and the child takes what they leave. Only the graph
+server's threads come first for the CPU and the child takes what they leave. The child, and the
+process it prepares files in, are also held to `CHILD_CORES` cores (the last of those the server
+may use) and as many threads for the model and the numeric libraries: a lower priority alone
+lets the child's threads sit on every core, where the server's threads, woken by a client, must
+first take a core back from them; held to one, the child leaves the others free. Only the graph
 and keyword writes come back: the child sends each document's graph and keyword rows to the
 process that holds the store and the keyword index, which writes them through their contracts
 (pyoxigraph and SQLite let go of Python's lock meanwhile) and answers, so the order and
@@ -18,6 +22,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,8 +43,14 @@ log = logging.getLogger(__name__)
 # The child's CPU priority: below the server's threads (nice 0), above nothing in particular.
 # At 10 a busy server leaves the child a tenth of a core, and an idle one all of them.
 CHILD_NICE = 10
+# The cores the child runs on (and the threads of its model and numeric libraries): the
+# others are left to the server whatever the child does.
+CHILD_CORES = 1
 # How often a wait for the child looks whether it should stop.
 STOP_POLL_S = 0.5
+# Where the numeric libraries read their number of threads, before they start.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+_PROC_TASKS = os.path.isdir("/proc/self/task")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +68,7 @@ class DetachedRun:
     max_bytes: int
     budget: FileBudget = field(default_factory=FileBudget)
     nice: int = CHILD_NICE
+    cores: int = CHILD_CORES
 
 
 def run_detached(
@@ -186,13 +198,13 @@ class ForwardingKeywords(ForwardingStore):
 def _child_main(run: DetachedRun, pipe: Any, lifeline: Any, parent: int) -> None:
     """The child process: ingest the uploads with the pipeline, writing through `pipe`."""
     die_with_parent(lifeline, parent)
-    with contextlib.suppress(OSError):
-        os.nice(run.nice)
+    limit_cpu(run.cores, run.nice)
     try:
         from graph.backends import open_vectors
         from graph.embed import open_embedder
 
         embedder = open_embedder(run.model, run.device)
+        limit_cpu(run.cores, 0)  # the model's library, loaded now, on as many threads
         index = open_vectors(run.settings, embedder.name, embedder.dimension, read_only=False)
         # the saved index as the server holds it (the server writes nothing meanwhile), so
         # that what this run adds joins it rather than starting an index of its own
@@ -219,3 +231,26 @@ def _child_main(run: DetachedRun, pipe: Any, lifeline: Any, parent: int) -> None
         log.exception("the ingest process failed")
         with contextlib.suppress(OSError):
             pipe.send(("failed", f"{type(exc).__name__}: {exc}"))
+
+
+def limit_cpu(cores: int, nice: int) -> None:
+    """Hold this process, and the processes it starts from now on, to `cores` of the cores it
+    may use (the last ones), with as many threads for torch and the numeric libraries, and
+    lower its CPU priority by `nice`. Where the system cannot, it goes on without."""
+    if hasattr(os, "sched_getaffinity"):
+        allowed = sorted(os.sched_getaffinity(0))
+        if len(allowed) > cores:
+            # each thread of the process (Linux sets a thread's), and those it starts later
+            threads = [int(t) for t in os.listdir("/proc/self/task")] if _PROC_TASKS else [0]
+            for thread in threads:
+                with contextlib.suppress(OSError):
+                    os.sched_setaffinity(thread, allowed[-cores:])
+        cores = min(cores, len(allowed))
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(cores)  # read by each library as it starts, here and below
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != cores:
+        torch.set_num_threads(cores)
+    if nice:
+        with contextlib.suppress(OSError):
+            os.nice(nice)

@@ -330,6 +330,9 @@ def _upload(url: str, files: list[Path], cap_s: float) -> dict[str, object]:
             job = httpx.get(f"{url}/jobs/{job['id']}", timeout=30).json()
         body = job.get("result") or {}
         out["result"] = f"job {job['state']}, {len(body.get('added', []))} added"
+        if job["state"] in ("queued", "running") and job.get("progress"):
+            done, total = job["progress"]["files"], job["progress"]["total"]
+            out["result"] = f"job {job['state']}, {done} of {total} files done"
     else:  # answered once the files were stored
         out["result"] = f"{len(body.get('added', []))} added"
     out["done_s"] = time.monotonic() - t0

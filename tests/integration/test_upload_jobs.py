@@ -233,3 +233,60 @@ def test_jobs_past_the_queue_are_refused_and_old_finished_ones_forgotten(
     finally:
         jobs.close()
         service.close()
+
+
+def record_limits():
+    """An extraction stage that first writes down the CPU limits of the process it is built
+    in (for the test below); found by name in a process started by spawn."""
+    import json
+
+    import torch
+
+    from tests import fictional
+
+    record = {
+        "pid": os.getpid(),
+        "cores": sorted(os.sched_getaffinity(0)),
+        "nice": os.getpriority(os.PRIO_PROCESS, 0),
+        "torch": torch.get_num_threads(),
+        "omp": os.environ.get("OMP_NUM_THREADS"),
+    }
+    folder = Path(os.environ["LIMITS_RECORD"])
+    (folder / f"{os.getpid()}.json").write_text(json.dumps(record))
+    return fictional.load_extractor()
+
+
+@pytest.mark.parametrize("files", [3, 9], ids=["prepared-in-the-child", "in-its-worker"])
+def test_the_upload_process_keeps_to_one_core_one_thread_and_a_lower_priority(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: int
+) -> None:
+    """The child that ingests an upload, and the worker it prepares files in (a batch of 8
+    files or more), run on one core of those the server has, with one thread for torch and
+    the numeric libraries, at a lower priority: the server's other cores stay its own."""
+    import json
+
+    from api.settings import Settings
+    from graph.store import OxigraphStore
+    from ingest.detached import CHILD_NICE, DetachedRun, run_detached
+    from tests import fictional
+
+    record = tmp_path / "record"
+    record.mkdir()
+    monkeypatch.setenv("LIMITS_RECORD", str(record))
+    texts = fictional.write_files(tmp_path / "in")
+    uploads = [
+        (f"{n}-{path.name}", path)
+        for n, path in enumerate(itertools.islice(itertools.cycle(texts), files))
+    ]
+    store = OxigraphStore(None)
+    settings = Settings(store=tmp_path / "store", model="hash")
+    run = DetachedRun(uploads, {}, settings, "hash", "cpu", record_limits, 10_000_000)
+    report = run_detached(run, store)
+    assert not report.failed and len(report.added) == len(texts)  # the rest are duplicates
+
+    allowed = sorted(os.sched_getaffinity(0))
+    (seen,) = [json.loads(path.read_text()) for path in record.iterdir()]
+    assert seen["pid"] != os.getpid()
+    assert seen["cores"] == allowed[-1:]
+    assert seen["torch"] == 1 and seen["omp"] == "1"
+    assert seen["nice"] == min(19, os.getpriority(os.PRIO_PROCESS, 0) + CHILD_NICE)

@@ -17,7 +17,7 @@ import pytest
 
 from graph.errors import Busy, QueryAborted, QueryTimeout
 from graph.sparql import prepare_query
-from graph.sparql_pool import SparqlPool
+from graph.sparql_pool import LONG_AFTER_S, SparqlPool, _Worker
 from graph.sparql_protocol import negotiate
 from graph.store import OxigraphStore
 from tests import fictional
@@ -86,6 +86,47 @@ def test_one_long_query_too_many_is_stopped_with_retry_after(store_path: Path) -
         assert b"Northshire" in ask(pool, SMALL)  # small queries still run beside it
         thread.join()
         assert len(errors) == 1
+    finally:
+        pool.close()
+
+
+def test_a_small_query_kept_off_the_cpu_past_the_short_budget_is_not_refused(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a busy machine a small query can wait for a core longer than LONG_AFTER_S: with the
+    long slots full it is still answered (it has used little CPU), not taken for one long
+    query too many. Its worker is stopped (SIGSTOP) for a while, as a descheduled process
+    is, and let go on."""
+    pool = SparqlPool(store_path, timeout_s=5.0, max_long=1)
+    send = _Worker.send
+    held: list[int] = []
+
+    def send_and_hold(worker: _Worker, message: tuple) -> None:
+        send(worker, message)
+        if SMALL in message[2] and not held:
+            held.append(worker.process.pid)
+            os.kill(worker.process.pid, signal.SIGSTOP)
+            threading.Timer(4 * LONG_AFTER_S, os.kill, (worker.process.pid, signal.SIGCONT)).start()
+
+    errors: list[Exception] = []
+
+    def long_one() -> None:
+        try:
+            ask(pool, HEAVY)
+        except QueryTimeout as exc:
+            errors.append(exc)
+
+    try:
+        assert b"Northshire" in ask(pool, SMALL)  # a worker is up
+        thread = threading.Thread(target=long_one)
+        thread.start()
+        time.sleep(0.6 + LONG_AFTER_S)  # the one long slot is taken by now
+        monkeypatch.setattr(_Worker, "send", send_and_hold)
+        started = time.monotonic()
+        assert b"Northshire" in ask(pool, SMALL)
+        assert held and time.monotonic() - started >= 4 * LONG_AFTER_S
+        thread.join()
+        assert len(errors) == 1  # the long one still ran to its limit
     finally:
         pool.close()
 
