@@ -12,6 +12,7 @@ from ingest.extraction.candidates import Candidate, Flags
 from ingest.extraction.labels import (
     BODY,
     PERSON,
+    PROGRAMME,
 )
 from ingest.extraction.mention_rules import MentionRules
 from ingest.extraction.resolution import Resolver
@@ -36,12 +37,18 @@ class NamePass:
         matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         seen: set[str] = set()
         body_names: set[str] = set()
+        programme_names: set[str] = set()  # the gazetteer's bodies the text calls programmes
         for line in lines:
             scanner = LineScanner(self.mention_rules, line.doc, {})
-            gazetteer = scanner.gazetteer(resolver.date)
-            roles = scanner.roles(gazetteer)
-            people, described = scanner.described_programmes(scanner.people(gazetteer + roles))
-            bodies = scanner.bodies(gazetteer + roles + people)
+            gazetteer, named_as = scanner.bodies_named_as_programmes(
+                scanner.gazetteer(resolver.date)
+            )
+            roles = scanner.roles(gazetteer + named_as)
+            people, described = scanner.described_programmes(
+                scanner.people(gazetteer + roles + named_as)
+            )
+            described += named_as
+            bodies = scanner.bodies(gazetteer + roles + people + named_as)
             bodies += scanner.defined_names(gazetteer + roles + people + bodies)
             bodies += scanner.local_bodies()
             programmes = described + scanner.programmes(
@@ -59,6 +66,7 @@ class NamePass:
                 if not c.flags.single:
                     resolver.register_person(c.flags.name, c.flags.title)
             body_names.update(normalise_name(c.flags.name) for c in bodies)
+            programme_names.update(normalise_name(c.flags.name or "") for c in named_as)
             for c in [*people, *bodies, *programmes]:
                 if c.flags.single or c.flags.weak or c.flags.lowercase:
                     continue
@@ -75,6 +83,21 @@ class NamePass:
             for c in line.candidates["programmes"]:
                 if normalise_name(c.flags.name or "") in body_names and not c.flags.known:
                     c.label, c.source = BODY, "body"
+        # a gazetteer body the text calls a programme is one throughout ("In Control, a
+        # support project ..." and later "In Control said")
+        for line in lines:
+            moved = [
+                c
+                for c in line.candidates["gazetteer"]
+                if c.label == BODY
+                and normalise_name(line.doc[c.start : c.end].text) in programme_names
+            ]
+            for c in moved:
+                line.candidates["gazetteer"].remove(c)
+                name = line.doc[c.start : c.end].text
+                line.candidates["programmes"].append(
+                    Candidate(c.start, c.end, PROGRAMME, "described", Flags(name=name))
+                )
         return Names(matcher, body_names)
 
     def _name_matches(self, doc: Doc, names: Names) -> list[Candidate]:

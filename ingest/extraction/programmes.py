@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from ingest.extraction.candidates import Candidate, Flags, drop_contained, token_set
-from ingest.extraction.labels import ORG_LABELS, PROGRAMME
+from ingest.extraction.labels import BODY, ORG_LABELS, PROGRAMME
 from ingest.extraction.scan import ScanBase
 from ingest.extraction.tokens import (
     OPENERS,
@@ -166,6 +166,30 @@ class ProgrammeScan(ScanBase):
                 name += " of " + "".join(t.text_with_ws for t in service).strip()
             out.append(Candidate(i, end, PROGRAMME, "programme", Flags(name=name, scheme=True)))
         return out
+
+    def bodies_named_as_programmes(
+        self, gazetteer: list[Candidate]
+    ) -> tuple[list[Candidate], list[Candidate]]:
+        """Split off the gazetteer's bodies that are programmes here: the curated list of
+        programmes names them as one ("the Independent Living Fund", a fund and the body
+        that ran it), or the sentence calls them one ("In Control, a support project led by
+        ...")."""
+        known = {(s.start, s.end): s.id_ for s in self.doc.spans.get("programmes", [])}
+        kept, moved = [], []
+        for c in gazetteer:
+            if c.label != BODY or c.flags.abbreviation:
+                kept.append(c)
+                continue
+            label = known.get((c.start, c.end))
+            if label is None and not self._programme_apposition(c.end):
+                kept.append(c)
+                continue
+            name = self.doc[c.start : c.end].text
+            flags = Flags(name=name, known=label) if label else Flags(name=name)
+            moved.append(
+                Candidate(c.start, c.end, PROGRAMME, "known" if label else "described", flags)
+            )
+        return kept, moved
 
     def described_programmes(
         self, people: list[Candidate]

@@ -500,6 +500,25 @@ def test_a_pilot_in_a_council_looking_at_a_theme_takes_part(extract) -> None:
     assert ("council/old", "participatesIn", "programme/warm-homes-pilots") in found
 
 
+def test_a_listed_body_the_text_calls_a_project_is_a_programme_throughout(extract) -> None:
+    text = (
+        "Towns copy Living Streets, a walking project run by the Local Government Association. "
+        "Living Streets has reached forty towns."
+    )
+    extraction = run(extract, text)
+    assert refs(extraction, EntityKind.PROGRAMME) == {"programme/living-streets"}
+    assert "body/living-streets" not in refs(extraction, EntityKind.BODY)
+    found = facts(extraction)
+    assert ("body/local-government-association", "leads", "programme/living-streets") in found
+
+
+def test_a_fund_the_programme_list_names_is_a_programme_not_the_body(extract) -> None:
+    text = "Disabled people lost help when the Independent Living Fund closed in 2015."
+    extraction = run(extract, text)
+    assert refs(extraction, EntityKind.PROGRAMME) == {"programme/independent-living-fund"}
+    assert refs(extraction, EntityKind.BODY) == set()
+
+
 def test_lead_authority_for_a_theme_from_the_scheme(extract) -> None:
     extraction = run(
         extract, "Kirklees Council is the lead authority for the community safety theme."
