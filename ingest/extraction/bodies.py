@@ -139,7 +139,42 @@ class BodyScan(ScanBase):
                             Candidate(s, e, BODY, "body", Flags(name=part, model=True, weak=True))
                         )
         out += self._local_branches(blocked)
+        out += self._named_after_description(blocked)
         return drop_contained(out)
+
+    def _named_after_description(self, blocked: list[Candidate]) -> list[Candidate]:
+        """A name right after words that call it an organisation: "the self-advocacy group
+        Northshire Voices", "the youth charity Brightside Leeds" (a place inside is part of
+        the name)."""
+        doc = self.doc
+        taken = token_set([c for c in blocked if not (c.source == "gazetteer" and c.flags.bare)])
+        out = []
+        for i in range(len(doc) - 1):
+            if not self._described_before(i + 1):
+                continue
+            end = i + 1
+            while (
+                end < len(doc)
+                and end - i <= 5
+                and (
+                    is_capitalised(doc[end])
+                    or (
+                        doc[end].lower_ in CONNECTORS
+                        and end + 1 < len(doc)
+                        and is_capitalised(doc[end + 1])
+                    )
+                )
+            ):
+                end += 1
+            if end == i + 1 or any(k in taken for k in range(i + 1, end)):
+                continue
+            if doc[i + 1].ent_type_ == "PERSON" and end - i <= 3:
+                continue  # "the charity worker Ann Lee"
+            name = doc[i + 1 : end].text
+            if self.rules.gazetteer.lookup(name):
+                continue
+            out.append(Candidate(i + 1, end, BODY, "body", Flags(name=name, weak=True)))
+        return out
 
     def _local_branches(self, blocked: list[Candidate]) -> list[Candidate]:
         """A national body's local branch, named by the body and the place it serves ("Age UK
@@ -354,6 +389,20 @@ class BodyScan(ScanBase):
             ["whose", "chair"],
             ["whose", "chairman"],
         )
+
+    def _described_before(self, start: int) -> bool:
+        """Whether words that call what follows an organisation end right before ``start``:
+        "the self-advocacy organisation", "the youth charity"."""
+        doc = self.doc
+        i = start - 1
+        if i < 1 or not doc[i].is_lower or doc[i].lower_ not in self.rules.appositive_nouns:
+            return False
+        j = i - 1
+        while j >= 0 and i - j <= 6 and doc[j].lower_ != "the":
+            if not ((doc[j].is_lower and doc[j].is_alpha) or doc[j].text == "-"):
+                return False
+            j -= 1  # lower-case words and hyphens
+        return j >= 0 and doc[j].lower_ == "the"
 
     def _apposition_says_organisation(self, end: int) -> bool:
         """ "Nacro, the crime reduction charity": an apposition that calls a name a body."""

@@ -249,8 +249,8 @@ class PeopleScan(ScanBase):
         spans += self._names_around_posts(blocked)
         out: dict[tuple[int, int], Candidate] = {}
         for start, end in spans:
-            if self._apposition_says_organisation(end):
-                continue  # "Carers Together Southampton, a local charity"
+            if self._apposition_says_organisation(end) or self._described_before(start):
+                continue  # "Carers Together Southampton, a local charity", "the charity X"
             candidate = self.person(start, end, taken)
             if candidate and (candidate.start, candidate.end) not in out:
                 out[(candidate.start, candidate.end)] = candidate

@@ -519,6 +519,17 @@ def test_a_fund_the_programme_list_names_is_a_programme_not_the_body(extract) ->
     assert refs(extraction, EntityKind.BODY) == set()
 
 
+def test_a_name_after_words_that_call_it_an_organisation_is_a_body(extract) -> None:
+    text = (
+        "The other winners are Leeds and Bolton, which won jointly with the self-advocacy "
+        "organisation Bolton People First. The grant went to the youth charity Brightside. "
+        "She praised the charity worker Ann Lee."
+    )
+    extraction = run(extract, text)
+    assert refs(extraction, EntityKind.BODY) == {"body/bolton-people-first", "body/brightside"}
+    assert refs(extraction, EntityKind.PERSON) == {"person/ann-lee"}
+
+
 def test_lead_authority_for_a_theme_from_the_scheme(extract) -> None:
     extraction = run(
         extract, "Kirklees Council is the lead authority for the community safety theme."
