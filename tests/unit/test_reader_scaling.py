@@ -2,7 +2,8 @@
 
 Each case is timed at 1x, 4x and 16x of an adversarial input (emphasis runs, nested markup,
 many empty paragraphs, one long line, ...); a reader linear in its input takes about 4x as
-long for 4x the input, a quadratic one 16x. The test fails past 5x per 4x. Times are CPU
+long for 4x the input, a quadratic one 16x. The test fails past 5x per 4x over the whole
+range (8x for a single step). Times are CPU
 seconds of this process (best of a few runs), so other work on the machine counts little.
 """
 
@@ -24,8 +25,12 @@ from ingest.readers import read_document
 pytestmark = pytest.mark.integration
 
 SCALES = (1, 4, 16)
-REPEATS = {1: 3, 4: 3, 16: 2}
-MAX_GROWTH = 5.0  # per 4x of input; linear is 4, quadratic 16
+REPEATS = {1: 3, 4: 3, 16: 3}
+# Per 4x of input, linear is 4 and quadratic 16. Judged over the whole range (1x to 16x, as
+# the mean of its two steps), where the noise of a loaded machine weighs least; a single step
+# may reach STEP_GROWTH (a cache-bound read of 4x the bytes on a busy machine reached 5.6x).
+MAX_GROWTH = 5.0
+STEP_GROWTH = 8.0
 # Below this a timing is mostly noise: growth is judged on times at least this long.
 FLOOR_S = 0.01
 
@@ -148,9 +153,11 @@ def test_reader_time_grows_linearly_with_its_input(
     inputs = {k: make(k) for k in SCALES}
     cpu_seconds(path, inputs[1], 1)  # imports and caches are not the reader's time
     times = {k: cpu_seconds(path, inputs[k], REPEATS[k]) for k in SCALES}
+    said = ", ".join(f"{len(inputs[k]):,} bytes {times[k]:.3f} s" for k in SCALES)
     for small, large in itertools.pairwise(SCALES):
         growth = max(times[large], FLOOR_S) / max(times[small], FLOOR_S)
-        assert growth <= MAX_GROWTH, (
-            f"{name}: {len(inputs[small]):,} bytes {times[small]:.3f} s, "
-            f"{len(inputs[large]):,} bytes {times[large]:.3f} s ({growth:.1f}x for 4x)"
-        )
+        assert growth <= STEP_GROWTH, f"{name}: {said} ({growth:.1f}x for 4x)"
+    first, last = SCALES[0], SCALES[-1]
+    steps = len(SCALES) - 1
+    mean = (max(times[last], FLOOR_S) / max(times[first], FLOOR_S)) ** (1 / steps)
+    assert mean <= MAX_GROWTH, f"{name}: {said} ({mean:.1f}x for 4x, on average)"
