@@ -194,7 +194,7 @@ class ThemeCues(_Strict):
     list_nouns: list[str]  # "themes", "priorities", "strands"
     counted_nouns: list[str] = Field(default_factory=list)  # "four areas:", "six problems"
     list_verbs: list[str] = Field(default_factory=list)  # "concentrated on", "will look at"
-    # "scores each council from 1 to 4 on": a verb, its object, then "on" and the list
+    # "rates every authority from one to five on": a verb, its object, then "on" and the list
     scoring_verbs: list[str] = Field(default_factory=list)
     heading_nouns: list[str]  # "Theme 1: ...", "Priority 2 - ..."
     trailing_nouns: list[str]  # "the X strand", "the X work"

@@ -2,7 +2,7 @@
 programme up, from a verb between them in either voice.
 
 * passive: "Access to Work is delivered by Jobcentre Plus", "the pathfinders were set up
-  jointly by A and B", "In Control, a project led by Mencap";
+  jointly by A and B", "Safe Hands, a project led by Shelter";
 * active: "The Department of Health runs the programme", "The board set up the X programme";
 * relative: "joint reviews, which the inspectorate carries out", "the ratings, which the
   department set up";
@@ -97,7 +97,7 @@ _DETERMINERS = frozenset(
         "whole",
     }
 )
-_APPOSITION_REACH = 10  # words of "In Control, a self-directed support project led by"
+_APPOSITION_REACH = 10  # words of "Safe Hands, a short-stay tenancy support project led by"
 _FOCUS_WORDS = 16  # the longest theme a focus phrase names
 
 
@@ -239,7 +239,7 @@ class AgentReader:
 
     def _target_before(self, line: LineContext, sentence: Span, v: int) -> int | None:
         """The programme or theme a passive verb is about: right before it (across linking
-        words), or the head of an apposition ("In Control, a support project led by")."""
+        words), or the head of an apposition ("Safe Hands, a tenancy project led by")."""
         doc = line.doc
         j = v - 1
         while j >= sentence.start and doc[j].lower_ in _LINKS:
@@ -384,8 +384,8 @@ class AgentReader:
 
 
 def _past_description(line: LineContext, j: int, end: int) -> int:
-    """The organisation a few lower-case words describe before its name ("by the learning
-    disability charity Northcare"), or ``j`` when none follows them."""
+    """The organisation a few lower-case words describe before its name ("by the housing
+    charity Northcare"), or ``j`` when none follows them."""
     doc = line.doc
     k = j
     while k < end and k - j < 4 and doc[k].is_lower and doc[k].is_alpha and not doc[k].ent_type_:

@@ -83,8 +83,8 @@ class NamePass:
             for c in line.candidates["programmes"]:
                 if normalise_name(c.flags.name or "") in body_names and not c.flags.known:
                     c.label, c.source = BODY, "body"
-        # a gazetteer body the text calls a programme is one throughout ("In Control, a
-        # support project ..." and later "In Control said")
+        # a gazetteer body the text calls a programme is one throughout ("Safe Hands, a
+        # tenancy project ..." and later "Safe Hands said")
         for line in lines:
             moved = [
                 c

@@ -171,8 +171,8 @@ class ProgrammeScan(ScanBase):
         self, gazetteer: list[Candidate]
     ) -> tuple[list[Candidate], list[Candidate]]:
         """Split off the gazetteer's bodies that are programmes here: the curated list of
-        programmes names them as one ("the Independent Living Fund", a fund and the body
-        that ran it), or the sentence calls them one ("In Control, a support project led by
+        programmes names them as one (a fund named like the public body
+        that ran it), or the sentence calls them one ("Safe Hands, a tenancy project led by
         ...")."""
         known = {(s.start, s.end): s.id_ for s in self.doc.spans.get("programmes", [])}
         kept, moved = [], []
@@ -332,7 +332,7 @@ class ProgrammeScan(ScanBase):
                     and (start - 2) not in taken
                     and (start < 3 or doc[start - 3].pos_ == "DET" or doc[start - 3].is_punct)
                 ):
-                    start -= 2  # "the health and wellbeing board pilot"
+                    start -= 2  # "the fire and rescue service pilot"
                     continue
                 if (start - 1) in taken or not t.is_alpha or t.lower_ in rules.drop_words:
                     break
@@ -346,7 +346,7 @@ class ProgrammeScan(ScanBase):
                 and doc[end].lower_ in _GROUP_HEADS
                 and (end + 1 >= len(doc) or doc[end + 1].pos_ not in ("NOUN", "PROPN"))
             ):
-                end += 1  # "the early implementer network": the cue names what it is in
+                end += 1  # "the pathfinder network": the cue names what it is in
             modifiers = list(doc[start:i])
             if not modifiers or not any(
                 t.pos_ in ("NOUN", "PROPN") or t.dep_ == "compound" or t.text == "-"

@@ -130,7 +130,7 @@ class ThemeList:
     items: list[ThemeItem] = field(default_factory=list)
 
 
-# The most words between a scoring verb and "on" ("each council from 1 to 4").
+# The most words between a scoring verb and "on" ("every authority from one to five").
 _SCORED_OBJECT = 8
 
 
@@ -242,8 +242,8 @@ class ThemeReader:
         return None
 
     def _scored_on(self, doc: Doc, words: list[str], i: int, end: int) -> int:
-        """How many tokens from ``i`` form a scoring verb, its object and "on" ("scores each
-        council from 1 to 4 on"), or 0."""
+        """How many tokens from ``i`` form a scoring verb, its object and "on" ("rates every
+        authority from one to five on"), or 0."""
         if words[i] not in self.scoring:
             return 0
         for j in range(i + 1, min(end, i + _SCORED_OBJECT + 2)):
@@ -256,7 +256,7 @@ class ThemeReader:
     def _after_programme(self, doc: Doc, start: int, i: int) -> bool:
         """Whether a verb of attention has a programme before it in its sentence ("the pilots
         would concentrate on", "the pathfinder is testing changes in"), or "it" opens the
-        sentence after one ("It scores each council on ...")."""
+        sentence after one ("It rates every authority on ...")."""
         return (doc[start].lower_ == "it" and i - start <= 2) or any(
             t.lower_.rstrip("s") in self.programme_words or t.ent_type_ == "PROGRAMME"
             for t in doc[start:i]

@@ -275,7 +275,7 @@ def test_two_posts_in_one_apposition(extract) -> None:
 
 def test_a_second_post_after_an_aside_that_names_the_first(extract) -> None:
     text = (
-        "Cllr Ivo Brandt, Leader of Wakefield Council, was yesterday confirmed as chair of "
+        "Cllr Ivo Brandt, Leader of Wakefield Council, was elected last week as chair of "
         "the Rural Services Network."
     )
     found = facts(run(extract, text))
@@ -314,8 +314,8 @@ def test_a_portfolio_with_a_possessive_noun_after_the_council(extract) -> None:
 
 def test_a_surname_that_is_also_a_place_word(extract) -> None:
     text = (
-        "The count ended late. Rhona Street, the former head of a bakery chain, won. "
-        "Street is mayor of the Tees Valley Combined Authority. The count was at Mill Street."
+        "The count ended late. Rhona Street, a former baker, won. Street becomes mayor of "
+        "the Tees Valley Combined Authority. The count was held at Mill Street."
     )
     extraction = run(extract, text, date="2019-05-10")
     assert ("person/rhona-street", "headOf", "council/tvca") in facts(extraction)
@@ -338,7 +338,7 @@ def test_a_chief_officer_and_the_head_of_paid_service_head_their_bodies(extract)
 
 def test_him_or_her_as_its_post_is_the_person_named_before(extract) -> None:
     text = (
-        "Paul Rook took charge of both councils after Dorset Council confirmed him as its "
+        "Paul Rook moved south last spring, when Dorset Council appointed him as its "
         "chief executive."
     )
     found = facts(run(extract, text, date="2021-06-01"))
@@ -347,7 +347,7 @@ def test_him_or_her_as_its_post_is_the_person_named_before(extract) -> None:
 
 def test_whose_post_after_a_part_of_apposition_is_the_parts(extract) -> None:
     text = (
-        "The scheme is managed by the Warm Homes Unit, part of the Home Office, whose director "
+        "Grants go through the Warm Homes Unit, part of the Home Office, whose director "
         "is Ilse Marrable."
     )
     found = facts(run(extract, text))
@@ -396,7 +396,7 @@ def test_the_three_councils_are_the_three_the_text_listed_last(extract) -> None:
     text = (
         "Shared services grow\n\n"
         "Leeds City Council spoke first. Bury, Oldham and Rochdale agreed to share care "
-        "services. The Shared Care Programme was launched by the three councils in May.\n\n"
+        "services. The Shared Care Programme was created by the three councils that spring.\n\n"
         "Salford and Wigan followed. Both councils launched the Home Energy Fund in June."
     )
     found = facts(run(extract, text))
@@ -410,7 +410,7 @@ def test_the_three_councils_are_the_three_the_text_listed_last(extract) -> None:
 def test_a_group_of_councils_with_no_list_of_that_many_is_no_one(extract) -> None:
     text = (
         "Bury and Oldham agreed to share care services. The Shared Care Programme was "
-        "launched by the three councils in May."
+        "created by the three councils that spring."
     )
     created = {f for f in facts(run(extract, text)) if f[1] == "createdBy"}
     assert created == set()
@@ -420,8 +420,8 @@ def test_councils_found_wanting_are_rated_in_the_scheme(extract) -> None:
     text = (
         "Youth services assessments published\n\n"
         "Ofsted published the annual performance assessment of youth services this week.\n\n"
-        'Five authorities were found wanting on the "enjoying" outcome: Leeds, Bolton, Kent, '
-        "Derby and Wigan."
+        "Inspectors named the councils found wanting this year: Leeds, Bolton, Kent, Derby "
+        "and Wigan."
     )
     extraction = run(extract, text)
     rated = {c.subject: c.rating for c in extraction.claims if c.predicate is Predicate.RATED}
@@ -446,8 +446,7 @@ def test_a_pilot_list_takes_part_in_the_scheme_not_a_programme_named_later(extra
     text = (
         "Home care checks begin\n\n"
         "The Care Quality Commission has begun its home care assessments of councils.\n\n"
-        "The regulator tried the checks on the three councils that volunteered to test its "
-        "approach:\n\n"
+        "Three councils were chosen to pilot the checks:\n\n"
         "Leeds City Council\n\nBolton Council\n\nKent County Council\n\n"
         "Separately, Kent is running a digital inclusion programme."
     )
@@ -461,9 +460,8 @@ def test_a_pilot_list_takes_part_in_the_scheme_not_a_programme_named_later(extra
 def test_what_a_scheme_scores_councils_on_are_its_themes(extract) -> None:
     text = (
         "Housing checks explained\n\n"
-        "The Housing Quality Assessment was developed by the Audit Commission. It scores each "
-        "council from 1 to 4 on repairs, allocations and tenant involvement, and adds a review "
-        "of leadership.\n\n"
+        "The Housing Quality Assessment was developed by the Audit Commission. It rates every "
+        "authority from one to five on repairs, allocations and tenant involvement.\n\n"
         "Leeds City Council scores each school from 1 to 3 on attendance, behaviour and "
         "reading."
     )
@@ -474,8 +472,8 @@ def test_what_a_scheme_scores_councils_on_are_its_themes(extract) -> None:
 def test_early_implementers_named_in_lower_case_with_their_network(extract) -> None:
     text = (
         "Progress report\n\n"
-        "This paper reports on the fire and rescue service early implementer network.\n\n"
-        "Leeds City Council and Bolton Council are among the early implementers."
+        "The fire and rescue service early implementer network met in March.\n\n"
+        "Leeds City Council and Bolton Council were chosen as early implementers."
     )
     extraction = run(extract, text)
     programmes = {e.label for e in extraction.entities if e.kind is EntityKind.PROGRAMME}
@@ -494,7 +492,7 @@ def test_a_pilot_in_a_council_looking_at_a_theme_takes_part(extract) -> None:
     text = (
         "Warm Homes Pilots enter second year\n\n"
         "The Warm Homes Pilots are testing ways to keep older people warm.\n\n"
-        "A pilot in Oldham is looking at new models of home insulation for tenants."
+        "A pilot in Oldham is looking at loft insulation for tenants."
     )
     found = facts(run(extract, text))
     assert ("council/old", "participatesIn", "programme/warm-homes-pilots") in found
