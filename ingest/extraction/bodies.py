@@ -123,6 +123,9 @@ class BodyScan(ScanBase):
                 if head_cue and "and" in words[:-1]:
                     start = self._places_before(start, blocked)
                     name = doc[start:end].text
+                if head_cue and self._numbered_after(end):
+                    end += 3  # "Scrutiny Board (2)": one of a council's numbered boards
+                    name = doc[start:end].text
                 out.append(Candidate(start, end, BODY, "body", Flags(name=name, model=from_model)))
             elif (from_model or len(tokens) >= 2) and self._organisation_context(
                 start, end, blocked, from_model
@@ -141,6 +144,17 @@ class BodyScan(ScanBase):
         out += self._local_branches(blocked)
         out += self._named_after_description(blocked)
         return drop_contained(out)
+
+    def _numbered_after(self, end: int) -> bool:
+        """Whether a number in brackets follows a name, as councils number their boards."""
+        doc = self.doc
+        return (
+            end + 2 < len(doc)
+            and doc[end].text == "("
+            and doc[end + 1].like_num
+            and len(doc[end + 1].text) <= 2
+            and doc[end + 2].text == ")"
+        )
 
     def _named_after_description(self, blocked: list[Candidate]) -> list[Candidate]:
         """A name right after words that call it an organisation: "the self-advocacy group
@@ -217,6 +231,7 @@ class BodyScan(ScanBase):
         body after it names that body, not the council."""
         doc = self.doc
         out = []
+        bare_by_end = {g.end: g for g in self.gazetteer_spans if g.flags.bare}
         for g in self.gazetteer_spans:
             if not g.flags.bare:
                 continue
@@ -231,11 +246,23 @@ class BodyScan(ScanBase):
                 if doc[end - 1].lower_ in self.rules.org_cues and (
                     doc[end - 1].lower_ not in COUNCIL_WORDS or end - g.end >= 2
                 ):
-                    name = doc[g.start : end].text
-                    out.append(Candidate(g.start, end, BODY, "body", Flags(name=name)))
+                    start = self._joined_places(g.start, bare_by_end)
+                    name = doc[start:end].text
+                    out.append(Candidate(start, end, BODY, "body", Flags(name=name)))
                     break
         out += self._possessed_units()
         return out
+
+    def _joined_places(self, start: int, bare_by_end: dict[int, Candidate]) -> int:
+        """Where a local body's name starts when places joined by "and" or commas name it
+        together ("the Avon and Wessex partnership" is one partnership of both places)."""
+        doc = self.doc
+        while start >= 2 and doc[start - 1].lower_ in ("and", "&", ","):
+            before = bare_by_end.get(start - 1)
+            if before is None:
+                break
+            start = before.start
+        return start
 
     def _possessed_units(self) -> list[Candidate]:
         """ "the LGA's community wellbeing board": a board, committee or team of an

@@ -580,6 +580,21 @@ def test_a_body_named_for_a_list_of_places(extract) -> None:
     assert bodies == {"Avon, Frome and Stour Partnership"}
 
 
+def test_places_joined_before_a_lower_case_kind_name_one_body(extract) -> None:
+    text = (
+        "The Dorset and Wiltshire partnership, which also covers Swindon, was approved. "
+        "The Devon, Somerset and Dorset partnership met later."
+    )
+    bodies = {e.label for e in run(extract, text).entities if e.kind is EntityKind.BODY}
+    assert bodies == {"Dorset and Wiltshire partnership", "Devon, Somerset and Dorset partnership"}
+
+
+def test_a_number_in_brackets_after_a_board_is_part_of_its_name(extract) -> None:
+    text = "The report went to the Environment and Housing Scrutiny Board (3) on Tuesday."
+    bodies = {e.label for e in run(extract, text).entities if e.kind is EntityKind.BODY}
+    assert bodies == {"Environment and Housing Scrutiny Board (3)"}
+
+
 def test_a_name_given_after_a_programme_cue_is_a_programme(extract) -> None:
     text = (
         "Bradford runs a befriending scheme known as Open Doors Bradford. "

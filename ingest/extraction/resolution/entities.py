@@ -77,7 +77,10 @@ def clean_label(text: str) -> str:
     text = " ".join(text.split())
     text = re.sub(r"^(?:the|The|THE)\s+", "", text)
     text = re.sub(r"(?:'s|’s|'|’)$", "", text)
-    return text.strip(" ,;:.\"“”‘’'()")
+    text = text.strip(" ,;:.\"“”‘’'()")
+    if text.count("(") > text.count(")"):
+        text += ")"  # a bracket closed in the text: "Scrutiny Board (2)"
+    return text
 
 
 def theme_label(text: str) -> str:
