@@ -98,9 +98,12 @@ class BodyScan(ScanBase):
                 and all(g.flags.absorbable for g in inner)
                 and (end - 1) not in {i for g in inner for i in range(g.start, g.end)}
             )
+            # "Ashford HAVEN, a housing association": a place and a name the text calls a body
+            described = all(g.flags.bare for g in inner) and self._apposition_says_organisation(end)
             if (
                 inner
                 and not abbreviated_head
+                and not described
                 and (
                     end - start - sum(g.end - g.start for g in inner) < 2
                     or any(self.rules.gazetteer.lookup(doc[g.end : end].text) for g in inner)
@@ -440,7 +443,12 @@ class BodyScan(ScanBase):
             and doc[end + 1].lower_ in ("a", "an", "the")
         ):
             for t in doc[end + 2 : end + 8]:
-                if t.lower_ in self.rules.appositive_nouns:
+                after = doc[t.i + 1] if t.i + 1 < len(doc) else None
+                # the head of the apposition, not a word that describes another noun
+                # ("the network's director", "a union member")
+                if t.lower_ in self.rules.appositive_nouns and not (
+                    after is not None and (is_possessive(after) or after.pos_ in ("NOUN", "PROPN"))
+                ):
                     return True
                 if t.pos_ in ("VERB", "AUX") or t.text in (".", ";", ","):
                     break

@@ -308,6 +308,13 @@ class PostReader(PostShapes):
             or (portfolio < 3 and is_mention(line, k, (PROGRAMME, THEME)))
             or (portfolio < 3 and _possessive_noun(doc, k, sentence.start))
         ):
+            if (
+                doc[k].lower_ in POSSESSIVE
+                and k - 1 >= sentence.start
+                and doc[k - 1].lower_ in self.rules.appositive_nouns
+                and not is_mention(line, k - 1, ORG_LABELS)
+            ):
+                return None, k, r  # "the charity's director", no charity named: not a council's
             portfolio += doc[k].lower_ not in self.links
             k -= 1  # "the Conservative social services spokesperson"
         if k >= sentence.start and doc[k].lower_ in POSSESSIVE:

@@ -595,6 +595,24 @@ def test_a_number_in_brackets_after_a_board_is_part_of_its_name(extract) -> None
     assert bodies == {"Environment and Housing Scrutiny Board (3)"}
 
 
+def test_a_place_and_a_name_an_apposition_calls_an_association_is_a_body(extract) -> None:
+    text = "In Ashford the scheme is run by Ashford HAVEN, a local housing association."
+    extraction = run(extract, text)
+    assert "body/ashford-haven" in refs(extraction, EntityKind.BODY)
+    assert "person/ashford-haven" not in refs(extraction, EntityKind.PERSON)
+
+
+def test_a_body_word_that_describes_a_post_leaves_the_person_a_person(extract) -> None:
+    text = (
+        "Kent County Council joined the scheme. Jane Orme, the network's director, spoke. "
+        "Bill Tanner, a union member, agreed."
+    )
+    extraction = run(extract, text)
+    assert {"person/jane-orme", "person/bill-tanner"} <= refs(extraction, EntityKind.PERSON)
+    # the network is not named: her post is not the council's
+    assert not {f for f in facts(extraction) if f[0] == "person/jane-orme"}
+
+
 def test_a_name_given_after_a_programme_cue_is_a_programme(extract) -> None:
     text = (
         "Bradford runs a befriending scheme known as Open Doors Bradford. "
