@@ -75,6 +75,7 @@ class BodyScan(ScanBase):
                     "in",
                 ):
                     start = k + 2 + (doc[k + 2].lower_ == "the")  # "the annual lecture for the X"
+            start = self._after_post(start, end, blocked)
             if end - start < 1 or any(i in taken for i in range(start, end)):
                 continue
             tokens = list(doc[start:end])
@@ -147,6 +148,20 @@ class BodyScan(ScanBase):
         out += self._local_branches(blocked)
         out += self._named_after_description(blocked)
         return drop_contained(out)
+
+    def _after_post(self, start: int, end: int, blocked: list[Candidate]) -> int:
+        """Where a name starts in a capitalised run that opens with a post ("Chair of the
+        Regional Housing Board"): after the post and its "of"."""
+        doc = self.doc
+        for c in blocked:
+            if (
+                c.label == ROLE
+                and c.start == start
+                and c.end + 1 < end
+                and doc[c.end].lower_ in ("of", "for")
+            ):
+                return c.end + 1 + (doc[c.end + 1].lower_ == "the")
+        return start
 
     def _numbered_after(self, end: int) -> bool:
         """Whether a number in brackets follows a name, as councils number their boards."""

@@ -613,6 +613,16 @@ def test_a_body_word_that_describes_a_post_leaves_the_person_a_person(extract) -
     assert not {f for f in facts(extraction) if f[0] == "person/jane-orme"}
 
 
+def test_a_body_in_a_capitalised_run_that_opens_with_a_post(extract) -> None:
+    text = (
+        "Board members\n\n"
+        "Lord Tom Hale | Chair of the Strategic Housing Board; leader of Kent County Council."
+    )
+    extraction = run(extract, text)
+    assert "body/strategic-housing-board" in refs(extraction, EntityKind.BODY)
+    assert ("person/tom-hale", "headOf", "body/strategic-housing-board") in facts(extraction)
+
+
 def test_a_name_given_after_a_programme_cue_is_a_programme(extract) -> None:
     text = (
         "Bradford runs a befriending scheme known as Open Doors Bradford. "
