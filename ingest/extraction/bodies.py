@@ -404,7 +404,15 @@ class BodyScan(ScanBase):
             # after "of" or "for" a post's capitalised words are as often its portfolio
             # ("Head of Business Systems", "Secretary for Finance"): only a name the model
             # reads as an organisation
-            if doc[i].lower_ in ("of", "for", "to") and from_model:
+            # (a name the model reads as a person there is a firm named for its founder)
+            if doc[i].lower_ in ("of", "for", "to") and (
+                from_model
+                or (
+                    doc[i].lower_ == "of"
+                    and doc[start].ent_type_ == "PERSON"
+                    and not (end < len(doc) and is_possessive(doc[end]))
+                )
+            ):
                 # "Head of Business Systems, Coventry City Council": the employer follows
                 follows = end + 1 < len(doc) and doc[end].text == ","
                 return not (

@@ -11,6 +11,7 @@ from ingest.extraction.scan import ScanBase
 from ingest.extraction.tokens import (
     URLISH,
     is_capitalised,
+    is_possessive,
     model_person,
     name_token,
     role_text,
@@ -248,13 +249,28 @@ class PeopleScan(ScanBase):
         spans += self._titled_names()
         spans += self._names_around_posts(blocked)
         out: dict[tuple[int, int], Candidate] = {}
+        roles_end = {c.end for c in blocked if c.label == ROLE}
         for start, end in spans:
             if self._apposition_says_organisation(end) or self._described_before(start):
                 continue  # "Carers Together Southampton, a local charity", "the charity X"
+            if self._employer_of_post(start, end, roles_end):
+                continue  # "managing director of Arthur Price": a firm named for its founder
             candidate = self.person(start, end, taken)
             if candidate and (candidate.start, candidate.end) not in out:
                 out[(candidate.start, candidate.end)] = candidate
         return drop_contained(list(out.values()))
+
+    def _employer_of_post(self, start: int, end: int, roles_end: set[int]) -> bool:
+        """Whether a name the model reads as a person is what a post word is "of": the
+        organisation of a post, not a person ("director of Arthur Price")."""
+        doc = self.doc
+        return (
+            start >= 2
+            and doc[start - 1].lower_ == "of"
+            and start - 1 in roles_end
+            and doc[start].ent_type_ == "PERSON"
+            and not (end < len(doc) and is_possessive(doc[end]))
+        )
 
     def _surname_like(self, start: int, end: int) -> bool:
         """Whether a name whose last word is also a place word ("Street", "Hall") is a

@@ -623,6 +623,18 @@ def test_a_body_in_a_capitalised_run_that_opens_with_a_post(extract) -> None:
     assert ("person/tom-hale", "headOf", "body/strategic-housing-board") in facts(extraction)
 
 
+def test_a_name_a_post_is_of_is_a_firm_not_a_person(extract) -> None:
+    text = (
+        "Mary Orme, chief executive of Ben Sherman, spoke. "
+        "Jo Bell, leader of Tom Hale's group, agreed."
+    )
+    extraction = run(extract, text)
+    assert "body/ben-sherman" in refs(extraction, EntityKind.BODY)
+    assert ("person/mary-orme", "holdsPost", "body/ben-sherman") in facts(extraction)
+    # a possessive makes the name a person's
+    assert "body/tom-hale" not in refs(extraction, EntityKind.BODY)
+
+
 def test_a_name_given_after_a_programme_cue_is_a_programme(extract) -> None:
     text = (
         "Bradford runs a befriending scheme known as Open Doors Bradford. "
