@@ -389,10 +389,10 @@ class ListReader:
             ]
         if earlier:
             return earlier[-1], False
-        if focus is not None and min(f.start for f in resolver.found if f.ref == focus) > start:
-            # the document's programme is first named after the list: the list speaks of the
-            # rating scheme it has named so far, if any ("... its home care checks. Trial
-            # areas: A, B and C")
+        if focus is None or min(f.start for f in resolver.found if f.ref == focus) > start:
+            # the document has no programme of its own, or first names it after the list:
+            # the list speaks of the rating scheme named so far, if any ("... its home care
+            # checks. Trial areas: A, B and C")
             return resolver.scheme_in_focus(start, line.index) or focus, False
         return focus, False
 

@@ -53,6 +53,8 @@ class ProgrammeScan(ScanBase):
             name = doc[start:end].text
             after = doc[end] if end < len(doc) else None
             candidate = None
+            if self._capitals_heading(start, end):
+                continue  # "EARLY FINDINGS": a heading in capitals, not a name
             cue_after = (
                 after is not None and after.is_lower and after.lower_ in rules.programme_heads
             )
@@ -166,6 +168,17 @@ class ProgrammeScan(ScanBase):
                 name += " of " + "".join(t.text_with_ws for t in service).strip()
             out.append(Candidate(i, end, PROGRAMME, "programme", Flags(name=name, scheme=True)))
         return out
+
+    def _capitals_heading(self, start: int, end: int) -> bool:
+        """Whether words in capitals make up a whole line of their own."""
+        doc = self.doc
+        return (
+            end - start >= 2
+            and all(t.is_upper or not t.is_alpha for t in doc[start:end])
+            and any(len(t) > 4 for t in doc[start:end])
+            and (start == 0 or "\n" in doc[start - 1].text_with_ws)
+            and (end == len(doc) or "\n" in doc[end - 1].whitespace_ + doc[end].text)
+        )
 
     def bodies_named_as_programmes(
         self, gazetteer: list[Candidate]
@@ -339,6 +352,13 @@ class ProgrammeScan(ScanBase):
                 if t.pos_ not in ("NOUN", "ADJ", "PROPN") and t.dep_ not in ("compound", "amod"):
                     break
                 start -= 1
+            if (
+                start >= 2
+                and doc[start - 1].lower_ in ("and", "or")
+                and doc[start - 2].is_lower
+                and doc[start - 2].pos_ in ("NOUN", "ADJ")
+            ):
+                continue  # "an improvement and transformation programme" describes a kind
             end = i + 1
             if (
                 named

@@ -125,7 +125,10 @@ def capitalised_runs(doc: Doc) -> Iterator[tuple[int, int]]:
             elif (
                 (
                     t.lower_ in CONNECTORS
-                    or t.text in ("-", "'s", "’s")
+                    # a hyphen inside a name, not a dash between two ("Homes First -
+                    # Partnership Agreement")
+                    or (t.text == "-" and not doc[j - 1].whitespace_)
+                    or t.text in ("'s", "’s")
                     # "the Commission on Coastal Towns", "the Panel on Bus Services"
                     or (t.lower_ == "on" and doc[j - 1].lower_ in _ON_HEADS)
                     # a campaign named as a call to act: "the Be a Trustee programme"

@@ -457,6 +457,22 @@ def test_a_pilot_list_takes_part_in_the_scheme_not_a_programme_named_later(extra
     }
 
 
+@pytest.mark.parametrize("later", ["", "Separately, Kent runs an advice and support programme."])
+def test_a_pilot_list_takes_part_in_the_scheme_of_a_document_with_no_programme(
+    extract, later: str
+) -> None:
+    text = (
+        "Home care checks begin\n\n"
+        "The Care Quality Commission has begun its home care assessments of councils.\n\n"
+        "Three councils were chosen to pilot the checks:\n\n"
+        "Leeds City Council\n\nBolton Council\n\nKent County Council\n\n" + later
+    )
+    taking_part = {(s, o) for s, p, o in facts(run(extract, text)) if p == "participatesIn"}
+    assert taking_part == {
+        (f"council/{c}", "programme/home-care-assessments") for c in ("lds", "bol", "ken")
+    }
+
+
 def test_what_a_scheme_scores_councils_on_are_its_themes(extract) -> None:
     text = (
         "Housing checks explained\n\n"
@@ -633,6 +649,32 @@ def test_a_name_a_post_is_of_is_a_firm_not_a_person(extract) -> None:
     assert ("person/mary-orme", "holdsPost", "body/ben-sherman") in facts(extraction)
     # a possessive makes the name a person's
     assert "body/tom-hale" not in refs(extraction, EntityKind.BODY)
+
+
+def test_a_heading_in_capitals_is_no_programme(extract) -> None:
+    text = (
+        "Housing support reviewed\n\nREGIONAL INSPECTIONS\n\n"
+        "The first inspections went to twelve councils."
+    )
+    assert not refs(run(extract, text), EntityKind.PROGRAMME)
+
+
+def test_a_spaced_dash_ends_a_name(extract) -> None:
+    text = "Better Homes Leeds - Partnership Agreement with the Health-Wise Trust"
+    programmes = {e.label for e in run(extract, text).entities if e.kind is EntityKind.PROGRAMME}
+    assert "Better Homes Leeds - Partnership Agreement" not in programmes
+    bodies = {e.label for e in run(extract, text).entities if e.kind is EntityKind.BODY}
+    assert "Health-Wise Trust" in bodies  # a hyphen inside a name keeps it whole
+
+
+def test_a_programme_word_after_a_coordination_describes_a_kind(extract) -> None:
+    text = (
+        "Kent County Council is working through an improvement and transformation programme. "
+        "The fire and rescue service pilot starts in May."
+    )
+    assert refs(run(extract, text), EntityKind.PROGRAMME) == {
+        "programme/fire-and-rescue-service-pilot"
+    }
 
 
 def test_a_name_given_after_a_programme_cue_is_a_programme(extract) -> None:
