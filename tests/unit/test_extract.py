@@ -677,6 +677,14 @@ def test_a_programme_word_after_a_coordination_describes_a_kind(extract) -> None
     }
 
 
+def test_a_programme_named_in_the_singular_before_a_cue_is_the_same_programme(extract) -> None:
+    text = (
+        "Local Action Budgets: an update\n\n"
+        "This report updates members on the Local Action Budget pilots run by four councils."
+    )
+    assert refs(run(extract, text), EntityKind.PROGRAMME) == {"programme/local-action-budgets"}
+
+
 def test_a_name_given_after_a_programme_cue_is_a_programme(extract) -> None:
     text = (
         "Bradford runs a befriending scheme known as Open Doors Bradford. "
