@@ -100,6 +100,14 @@ class ProgrammeScan(ScanBase):
                     "programme",
                     Flags(name=doc[start : end + length].text, scheme=True),
                 )
+            elif (
+                len(words) >= 2
+                and not model_person(doc[start:end])
+                and self._led_by_organisation(end, blocked)
+            ):
+                # "Better Homes Leeds is led jointly by Leeds City Council and ...": what
+                # organisations lead is a programme
+                candidate = Candidate(start, end, PROGRAMME, "described", Flags(name=name))
             elif len(words) >= 2 and self._programme_apposition(end):
                 candidate = Candidate(start, end, PROGRAMME, "described", Flags(name=name))
             elif len(words) >= 2 and (local := self._named_after_cue(start)) is not None:
@@ -168,6 +176,26 @@ class ProgrammeScan(ScanBase):
                 name += " of " + "".join(t.text_with_ws for t in service).strip()
             out.append(Candidate(i, end, PROGRAMME, "programme", Flags(name=name, scheme=True)))
         return out
+
+    def _led_by_organisation(self, end: int, blocked: list[Candidate]) -> bool:
+        """Whether "is (jointly) led by" and an organisation follow a name."""
+        doc = self.doc
+        k = end
+        if k < len(doc) and doc[k].lower_ in ("is", "are", "was", "will"):
+            k += 1 + (k + 1 < len(doc) and doc[k + 1].lower_ == "be")
+        else:
+            return False
+        if k < len(doc) and doc[k].pos_ == "ADV":
+            k += 1  # "jointly led"
+        if not (k < len(doc) and doc[k].lower_ in ("led", "run")):
+            return False
+        k += 1
+        if k < len(doc) and doc[k].pos_ == "ADV":
+            k += 1  # "led jointly"
+        if not (k < len(doc) and doc[k].lower_ == "by"):
+            return False
+        first = k + 1 + (k + 1 < len(doc) and doc[k + 1].lower_ == "the")
+        return any(c.start == first and c.label in ORG_LABELS for c in blocked)
 
     def _capitals_heading(self, start: int, end: int) -> bool:
         """Whether words in capitals make up a whole line of their own."""

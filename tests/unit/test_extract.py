@@ -685,6 +685,21 @@ def test_a_programme_named_in_the_singular_before_a_cue_is_the_same_programme(ex
     assert refs(run(extract, text), EntityKind.PROGRAMME) == {"programme/local-action-budgets"}
 
 
+def test_a_name_organisations_lead_is_a_programme(extract) -> None:
+    text = (
+        "Better Homes Leeds is led jointly by Leeds City Council and Leeds Clinical "
+        "Commissioning Group. The Housing Commission is led by Sir Tom Hale."
+    )
+    extraction = run(extract, text)
+    assert refs(extraction, EntityKind.PROGRAMME) == {"programme/better-homes-leeds"}
+    assert {
+        ("council/lds", "leads", "programme/better-homes-leeds"),
+        ("body/leeds-clinical-commissioning-group", "leads", "programme/better-homes-leeds"),
+    } <= facts(extraction)
+    # what a person leads stays a body
+    assert "body/housing-commission" in refs(extraction, EntityKind.BODY)
+
+
 def test_a_name_given_after_a_programme_cue_is_a_programme(extract) -> None:
     text = (
         "Bradford runs a befriending scheme known as Open Doors Bradford. "
