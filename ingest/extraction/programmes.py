@@ -24,6 +24,10 @@ from ingest.gazetteer import normalise_name
 _GROUP_HEADS = frozenset({"network", "programme", "scheme", "initiative"})
 
 
+# Words of a sum of money: "a £40 million recovery fund" is money, not a fund's name.
+_AMOUNTS = frozenset({"million", "billion", "m", "bn", "£", "$", "€"})
+
+
 class ProgrammeScan(ScanBase):
     """Programmes: known names, capitalised names with a cue, lower-case compounds."""
 
@@ -176,6 +180,19 @@ class ProgrammeScan(ScanBase):
                 name += " of " + "".join(t.text_with_ws for t in service).strip()
             out.append(Candidate(i, end, PROGRAMME, "programme", Flags(name=name, scheme=True)))
         return out
+
+    def _sum_of_money_before(self, start: int, cue: int) -> bool:
+        """Whether an indefinite sum of money opens a lower-case name ("a £40 million
+        recovery fund"); "the £50 million recovery fund" names one."""
+        doc = self.doc
+        k = start - 1
+        while k >= 0 and (doc[k].like_num or doc[k].tag_ == "$" or doc[k].lower_ in _AMOUNTS):
+            k -= 1
+        money = any(
+            t.ent_type_ == "MONEY" or t.tag_ == "$" or t.lower_ in _AMOUNTS
+            for t in doc[k + 1 : cue]
+        )
+        return money and k >= 0 and doc[k].lower_ in ("a", "an")
 
     def _led_by_organisation(self, end: int, blocked: list[Candidate]) -> bool:
         """Whether "is (jointly) led by" and an organisation follow a name."""
@@ -380,6 +397,8 @@ class ProgrammeScan(ScanBase):
                 if t.pos_ not in ("NOUN", "ADJ", "PROPN") and t.dep_ not in ("compound", "amod"):
                     break
                 start -= 1
+            if not scheme and self._sum_of_money_before(start, i):
+                continue  # "a £40 million recovery fund": a sum of money, no name
             if (
                 start >= 2
                 and doc[start - 1].lower_ in ("and", "or")

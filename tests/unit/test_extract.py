@@ -700,6 +700,18 @@ def test_a_name_organisations_lead_is_a_programme(extract) -> None:
     assert "body/housing-commission" in refs(extraction, EntityKind.BODY)
 
 
+def test_a_sum_of_money_for_a_purpose_is_no_programme(extract) -> None:
+    text = (
+        "The partnership has a £450 million transformation fund. Leeds has a £2m recovery "
+        "fund. Kent County Council runs the green homes scheme and spends from the £5 million "
+        "innovation fund."
+    )
+    assert refs(run(extract, text), EntityKind.PROGRAMME) == {
+        "programme/green-homes-scheme",
+        "programme/innovation-fund",  # "the": the fund of that sum
+    }
+
+
 def test_a_name_given_after_a_programme_cue_is_a_programme(extract) -> None:
     text = (
         "Bradford runs a befriending scheme known as Open Doors Bradford. "
