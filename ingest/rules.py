@@ -144,6 +144,7 @@ class ProgrammesFile(_Strict):
     cues: list[CueRule]
     scheme_cues: list[str] = Field(default_factory=list)
     drop_words: list[str] = Field(default_factory=list)
+    undistinguished: list[str] = Field(default_factory=list)
     not_programmes: list[str] = Field(default_factory=list)
     apposition_kinds: list[str] = Field(default_factory=list)
     naming_phrases: list[str] = Field(default_factory=list)
@@ -154,6 +155,7 @@ class ProgrammesFile(_Strict):
     _clean = field_validator(
         "scheme_cues",
         "drop_words",
+        "undistinguished",
         "not_programmes",
         "apposition_kinds",
         "naming_phrases",

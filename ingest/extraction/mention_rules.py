@@ -64,6 +64,7 @@ class MentionRules:
         self.scheme_starts = {c[0] for c in self.scheme_cues}
         self.scheme_cues_longest_first = sorted(self.scheme_cues, key=len, reverse=True)
         self.drop_words = {w.lower() for w in programmes.drop_words}
+        self.undistinguished = {w.lower() for w in programmes.undistinguished}
         self.phase_words = {w.lower() for w in programmes.phase_words}
         self.first_phase_phrases = [tuple(p.split()) for p in programmes.first_phase_phrases]
         self.lowercase_known = {k.label for k in programmes.known if k.lowercase}

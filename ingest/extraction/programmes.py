@@ -420,6 +420,10 @@ class ProgrammeScan(ScanBase):
                 for t in modifiers
             ):
                 continue  # "the new programme" names none; "the tri-borough programme" does
+            if not scheme and all(
+                t.lower_ in rules.undistinguished or t.lower_ in rules.drop_words for t in modifiers
+            ):
+                continue  # "the corporate improvement programme": a kind of work, no name
             if any(is_capitalised(t) for t in modifiers) and not scheme:
                 continue  # capitalised names are found as runs of capitals
             if scheme and not self._is_scheme(doc[start : i + 1]):

@@ -712,6 +712,14 @@ def test_a_sum_of_money_for_a_purpose_is_no_programme(extract) -> None:
     }
 
 
+def test_a_lower_case_name_of_generic_words_is_no_programme(extract) -> None:
+    text = (
+        "The corporate improvement programme reports to the cabinet. Kent County Council "
+        "runs the green homes scheme and a service transformation programme."
+    )
+    assert refs(run(extract, text), EntityKind.PROGRAMME) == {"programme/green-homes-scheme"}
+
+
 def test_a_name_given_after_a_programme_cue_is_a_programme(extract) -> None:
     text = (
         "Bradford runs a befriending scheme known as Open Doors Bradford. "
