@@ -5,10 +5,11 @@ passages neither loads nor rebuilds it at start.
 Each document's vectors stay in their own file (`VectorFiles`), the source of truth. The
 approximate index is a snapshot built from those files: every sentence vector is a row,
 keyed by its row number, quantised to 8 bits, and mapped back to its passage (a passage
-scores by its best sentence, as in the exact index). The 8-bit index only chooses the
-candidates: they are scored again on their rows at 16 bits (`vectors.npy`, memory-mapped, so
-only the candidates' rows are read), since 8 bits alone reorder near-ties (recall@10 0.96
-at 20,000 generated rows, 1.00 scored again from 40 candidates). Documents written since
+scores by the soft maximum of its sentences' cosines, as in the exact index). The 8-bit
+index only chooses the candidates: they are scored again on their rows at 16 bits
+(`vectors.npy`, memory-mapped, so only the candidates' rows are read), since 8 bits alone
+reorder near-ties (recall@10 0.96 at 20,000 generated rows, 1.00 scored again from 40
+candidates). Documents written since
 the snapshot are held in memory and scanned exactly (the delta); documents deleted or
 rewritten since are left out of the snapshot's answers (stale). When the delta grows past
 DELTA_ROWS rows (or a share of the snapshot), a writer merges it into a new snapshot: it
@@ -34,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from graph.errors import ConfigError
-from graph.vectors import ExactScan, VectorFiles, check_rows
+from graph.vectors import ExactScan, VectorFiles, check_rows, soft_best_of
 
 log = logging.getLogger(__name__)
 
@@ -300,15 +301,15 @@ class UsearchIndex:
             scores = np.asarray(snapshot.vectors[rows], dtype=np.float32) @ vector
             passages = np.asarray(snapshot.row_passage[rows])
             owners = np.asarray(snapshot.passage_document[passages])
-            best: dict[int, float] = {}
+            found: dict[int, list[float]] = {}
             for passage, owner, score in zip(passages, owners, scores, strict=True):
-                if int(owner) in stale:
-                    continue
-                if score > best.get(int(passage), -np.inf):
-                    best[int(passage)] = float(score)
-            if len(best) >= k or len(rows) < wanted or wanted >= snapshot.index.size:
+                if int(owner) not in stale:
+                    found.setdefault(int(passage), []).append(float(score))
+            if len(found) >= k or len(rows) < wanted or wanted >= snapshot.index.size:
                 break
             wanted *= 4  # stale rows or a passage's many sentences crowded the others out
+        # a passage's rows not among the nearest are far enough to add next to nothing
+        best = {passage: soft_best_of(near) for passage, near in found.items()}
         top = sorted(best.items(), key=lambda item: -item[1])[:k]
         return [(snapshot.passage_keys[p].decode(), score) for p, score in top]
 

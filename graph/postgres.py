@@ -20,7 +20,7 @@ import numpy as np
 
 from graph.errors import CivicGraphError, ConfigError, IndexMismatch, Unsupported
 from graph.keywords import COLUMN_WEIGHTS, COMMON, SMALL_INDEX, KeywordPassage
-from graph.vectors import check_rows
+from graph.vectors import check_rows, soft_best_of
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,8 @@ class PgVectorIndex(_IndexedDocuments):
         self, vector: np.ndarray, k: int, *, documents: set[str] | None = None
     ) -> list[tuple[str, float]]:
         """The k nearest passages: the nearest rows from the HNSW index (or, filtered by
-        document, an exact scan of those documents' rows), a passage scored by its best."""
+        document, an exact scan of those documents' rows), a passage scored by the soft maximum
+        of its rows among them (graph/vectors.py)."""
         if k <= 0:
             return []
         vector = np.asarray(vector, dtype=np.float32)
@@ -262,12 +263,13 @@ class PgVectorIndex(_IndexedDocuments):
                         "WHERE document = ANY(%s) ORDER BY distance LIMIT %s",
                         (vector, sorted(documents), wanted),
                     ).fetchall()
-            best: dict[str, float] = {}
+            found: dict[str, list[float]] = {}
             for passage, distance in rows:
-                best.setdefault(passage, 1.0 - float(distance))
-            if len(best) >= k or len(rows) < wanted:
+                found.setdefault(passage, []).append(1.0 - float(distance))
+            if len(found) >= k or len(rows) < wanted:
                 break
             wanted *= 4
+        best = {passage: soft_best_of(near) for passage, near in found.items()}
         return sorted(best.items(), key=lambda item: (-item[1], item[0]))[:k]
 
 

@@ -1,9 +1,10 @@
 """Passage vectors: the `VectorIndex` contract, the per-document files the embedded indexes
 keep beside the store, and the exact index that scans every row.
 
-A passage may hold several vectors (one per sentence, at most six) and scores by its nearest
-one. The embedded indexes keep each document's vectors in a file of its own (`VectorFiles`),
-the source from which the approximate index (graph/ann.py) is built and caught up.
+A passage may hold several vectors (one per sentence, at most six) and scores by a soft
+maximum of their cosines (`soft_best`): its nearest one, and a little more where others are
+nearly as near. The embedded indexes keep each document's vectors in a file of its own
+(`VectorFiles`), the source from which the approximate index (graph/ann.py) is built and caught up.
 """
 
 from __future__ import annotations
@@ -23,11 +24,39 @@ from graph.errors import ConfigError, IndexMismatch, Unsupported
 
 log = logging.getLogger(__name__)
 
+# A passage's score from its sentences' cosines s_i: log(sum(exp(SOFTNESS * s_i))) / SOFTNESS,
+# the best cosine plus at most log(n) / SOFTNESS (0.09 for six sentences) where other
+# sentences come near it; a sentence 0.15 under the best adds 5% of what an equal one does.
+# A passage whose several sentences bear on the question then edges out one with a single
+# close sentence among others off the subject. Chosen on the development questions (dense
+# MRR@10 0.562 -> 0.569, fused 0.665 -> 0.678; 15-50 all fused 0.672-0.678, 10 lower) and
+# checked on the seeds (dense 0.837 -> 0.853, fused 0.898 -> 0.903).
+SOFTNESS = 20.0
+
+
+def soft_best(scores: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each passage's score (see SOFTNESS) from the cosines of its rows, the rows of a
+    passage one after another from its entry in `starts` (ascending, the first 0)."""
+    if not len(starts):
+        return np.zeros(0, dtype=np.float32)
+    # shifted by the best row of all, not of each passage: cosines lie within [-1, 1], so no
+    # term is under exp(-2 * SOFTNESS), far above float32's smallest
+    top = scores.max()
+    lifted = np.exp(SOFTNESS * (scores - top))
+    return top + np.log(np.add.reduceat(lifted, starts)) / SOFTNESS
+
+
+def soft_best_of(scores: Sequence[float]) -> float:
+    """One passage's score (see SOFTNESS) from the cosines of some of its rows."""
+    best = max(scores)
+    return best + float(np.log(sum(np.exp(SOFTNESS * (s - best)) for s in scores))) / SOFTNESS
+
 
 class VectorIndex(Protocol):
     """Normalised passage vectors, grouped by document; a passage may have several (one per
-    sentence), and scores by the nearest. Searches may run in any number of threads while
-    one other thread writes (a server answers while an upload is stored)."""
+    sentence), and scores by their soft maximum (`soft_best`). Searches may run in any
+    number of threads while one other thread writes (a server answers while an upload is
+    stored)."""
 
     dimension: int
     read_only: bool
@@ -256,7 +285,7 @@ class ExactScan:
         self, vector: np.ndarray, k: int, *, documents: set[str] | None = None
     ) -> list[tuple[str, float]]:
         """The k passages nearest to a normalised vector, best first, optionally only in
-        `documents`; a passage with several vectors scores by its nearest one."""
+        `documents`; a passage with several vectors scores by their soft maximum."""
         with self._lock:  # put and drop replace these, never change them in place
             if self._matrix is None:
                 self._build()
@@ -272,7 +301,7 @@ class ExactScan:
             allowed = by_owner[owners]
         # every row is scored: a first pass over each passage's mean vector missed its best
         # sentence for one query in eight at 10,000 passages
-        scores = np.maximum.reduceat(matrix @ vector, starts)
+        scores = soft_best(matrix @ vector, starts)
         if allowed is not None:
             scores = np.where(allowed, scores, -np.inf)
         k = min(k, len(scores))

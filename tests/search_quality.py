@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODES = ("dense", "keyword", "hybrid")
 NAMES = {
-    "dense": "dense (best sentence)",
+    "dense": "dense (sentences, soft maximum)",
     "keyword": "keyword (FTS5 bm25)",
     "hybrid": "fused (RRF: dense, keyword, entities)",
 }
