@@ -4,18 +4,17 @@ passages neither loads nor rebuilds it at start.
 
 Each document's vectors stay in their own file (`VectorFiles`), the source of truth. The
 approximate index is a snapshot built from those files: every sentence vector is a row,
-keyed by its row number, quantised to 8 bits, and mapped back to its passage (a passage
-scores by the soft maximum of its sentences' cosines, as in the exact index). The 8-bit
-index only chooses the candidates: they are scored again on their rows at 16 bits
-(`vectors.npy`, memory-mapped, so only the candidates' rows are read), since 8 bits alone
-reorder near-ties (recall@10 0.96 at 20,000 generated rows, 1.00 scored again from 40
-candidates). Documents written since
-the snapshot are held in memory and scanned exactly (the delta); documents deleted or
-rewritten since are left out of the snapshot's answers (stale). When the delta grows past
-DELTA_ROWS rows (or a share of the snapshot), a writer merges it into a new snapshot: it
-loads the last one, removes the stale rows, adds the delta's, and saves it as a new
-generation folder, then points `ann/current` at it, so that a reader sees either the old
-snapshot or the new one.
+keyed by its row number, quantised to 8 bits, and mapped back to its passage (a passage is
+found by its best sentence and ordered by the soft maximum of all its sentences' cosines, as
+in the exact index). The 8-bit index only chooses the candidates: they are scored again on
+their rows at 16 bits (`vectors.npy`, memory-mapped, so only the candidates' rows are read),
+since 8 bits alone reorder near-ties (recall@10 0.96 at 20,000 generated rows, 1.00 scored
+again from 40 candidates). Documents written since the snapshot are held in memory and
+scanned exactly (the delta); documents deleted or rewritten since are left out of the
+snapshot's answers (stale). When the delta grows past DELTA_ROWS rows (or a share of the
+snapshot), a writer merges it into a new snapshot: it loads the last one, removes the stale
+rows, adds the delta's, and saves it as a new generation folder, then points `ann/current`
+at it, so that a reader sees either the old snapshot or the new one.
 
 Sizes and speeds measured with these settings are in the README's "Scale" section.
 """
@@ -35,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from graph.errors import ConfigError
-from graph.vectors import ExactScan, VectorFiles, check_rows, soft_best_of
+from graph.vectors import ExactScan, VectorFiles, check_rows, row_runs, soft_best, soft_order
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +289,8 @@ class UsearchIndex:
     def _search_snapshot(
         self, snapshot: _Snapshot, stale: set[int], vector: np.ndarray, k: int
     ) -> list[tuple[str, float]]:
-        """The k best passages of the snapshot's live documents, from its nearest rows."""
+        """The k best passages of the snapshot's live documents, from its nearest rows, in
+        the order of the soft maximum of all their rows."""
         wanted = k * self.rows_per_passage
         while True:
             matches = snapshot.index.search(vector, wanted, threads=1)
@@ -301,17 +301,26 @@ class UsearchIndex:
             scores = np.asarray(snapshot.vectors[rows], dtype=np.float32) @ vector
             passages = np.asarray(snapshot.row_passage[rows])
             owners = np.asarray(snapshot.passage_document[passages])
-            found: dict[int, list[float]] = {}
+            best: dict[int, float] = {}
             for passage, owner, score in zip(passages, owners, scores, strict=True):
-                if int(owner) not in stale:
-                    found.setdefault(int(passage), []).append(float(score))
-            if len(found) >= k or len(rows) < wanted or wanted >= snapshot.index.size:
+                if int(owner) in stale:
+                    continue
+                if score > best.get(int(passage), -np.inf):
+                    best[int(passage)] = float(score)
+            if len(best) >= k or len(rows) < wanted or wanted >= snapshot.index.size:
                 break
             wanted *= 4  # stale rows or a passage's many sentences crowded the others out
-        # a passage's rows not among the nearest are far enough to add next to nothing
-        best = {passage: soft_best_of(near) for passage, near in found.items()}
-        top = sorted(best.items(), key=lambda item: -item[1])[:k]
-        return [(snapshot.passage_keys[p].decode(), score) for p, score in top]
+        top = np.array([p for p, _ in sorted(best.items(), key=lambda item: -item[1])[:k]])
+        if not len(top):
+            return []
+        # every row of the k, not only those among the nearest, for their soft maximum: a
+        # passage's rows are one after another (row_passage never decreases)
+        firsts = np.searchsorted(snapshot.row_passage, top, side="left")
+        ends = np.searchsorted(snapshot.row_passage, top, side="right")
+        chosen, runs = row_runs(firsts, ends)
+        every = np.asarray(snapshot.vectors[chosen], dtype=np.float32) @ vector
+        keys = [snapshot.passage_keys[p].decode() for p in top]
+        return soft_order(keys, soft_best(every, runs))
 
     # -- merging ------------------------------------------------------------------------------
 
