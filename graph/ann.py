@@ -203,6 +203,8 @@ class UsearchIndex:
                 return self._search_documents(vector, k, documents)
             found = dict(delta.search(vector, k))
         if snapshot is not None:
+            # each part's k by their best rows, then the k of both by soft maximum: within
+            # log(6) / SOFTNESS of the k that one exact scan of both would choose
             for key, score in self._search_snapshot(snapshot, stale, vector, k):
                 if score > found.get(key, -np.inf):
                     found[key] = score
