@@ -4,17 +4,17 @@ passages neither loads nor rebuilds it at start.
 
 Each document's vectors stay in their own file (`VectorFiles`), the source of truth. The
 approximate index is a snapshot built from those files: every sentence vector is a row,
-keyed by its row number, quantised to 8 bits, and mapped back to its passage (a passage
-scores by its best sentence, as in the exact index). The 8-bit index only chooses the
-candidates: they are scored again on their rows at 16 bits (`vectors.npy`, memory-mapped, so
-only the candidates' rows are read), since 8 bits alone reorder near-ties (recall@10 0.96
-at 20,000 generated rows, 1.00 scored again from 40 candidates). Documents written since
-the snapshot are held in memory and scanned exactly (the delta); documents deleted or
-rewritten since are left out of the snapshot's answers (stale). When the delta grows past
-DELTA_ROWS rows (or a share of the snapshot), a writer merges it into a new snapshot: it
-loads the last one, removes the stale rows, adds the delta's, and saves it as a new
-generation folder, then points `ann/current` at it, so that a reader sees either the old
-snapshot or the new one.
+keyed by its row number, quantised to 8 bits, and mapped back to its passage (a passage is
+found by its best sentence and ordered by the soft maximum of all its sentences' cosines, as
+in the exact index). The 8-bit index only chooses the candidates: they are scored again on
+their rows at 16 bits (`vectors.npy`, memory-mapped, so only the candidates' rows are read),
+since 8 bits alone reorder near-ties (recall@10 0.96 at 20,000 generated rows, 1.00 scored
+again from 40 candidates). Documents written since the snapshot are held in memory and
+scanned exactly (the delta); documents deleted or rewritten since are left out of the
+snapshot's answers (stale). When the delta grows past DELTA_ROWS rows (or a share of the
+snapshot), a writer merges it into a new snapshot: it loads the last one, removes the stale
+rows, adds the delta's, and saves it as a new generation folder, then points `ann/current`
+at it, so that a reader sees either the old snapshot or the new one.
 
 Sizes and speeds measured with these settings are in the README's "Scale" section.
 """
@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from graph.errors import ConfigError
-from graph.vectors import ExactScan, VectorFiles, check_rows
+from graph.vectors import ExactScan, VectorFiles, check_rows, row_runs, soft_best, soft_order
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +203,8 @@ class UsearchIndex:
                 return self._search_documents(vector, k, documents)
             found = dict(delta.search(vector, k))
         if snapshot is not None:
+            # each part's k by their best rows, then the k of both by soft maximum: within
+            # log(6) / SOFTNESS of the k that one exact scan of both would choose
             for key, score in self._search_snapshot(snapshot, stale, vector, k):
                 if score > found.get(key, -np.inf):
                     found[key] = score
@@ -289,7 +291,8 @@ class UsearchIndex:
     def _search_snapshot(
         self, snapshot: _Snapshot, stale: set[int], vector: np.ndarray, k: int
     ) -> list[tuple[str, float]]:
-        """The k best passages of the snapshot's live documents, from its nearest rows."""
+        """The k best passages of the snapshot's live documents, from its nearest rows, in
+        the order of the soft maximum of all their rows."""
         wanted = k * self.rows_per_passage
         while True:
             matches = snapshot.index.search(vector, wanted, threads=1)
@@ -309,8 +312,17 @@ class UsearchIndex:
             if len(best) >= k or len(rows) < wanted or wanted >= snapshot.index.size:
                 break
             wanted *= 4  # stale rows or a passage's many sentences crowded the others out
-        top = sorted(best.items(), key=lambda item: -item[1])[:k]
-        return [(snapshot.passage_keys[p].decode(), score) for p, score in top]
+        top = np.array([p for p, _ in sorted(best.items(), key=lambda item: -item[1])[:k]])
+        if not len(top):
+            return []
+        # every row of the k, not only those among the nearest, for their soft maximum: a
+        # passage's rows are one after another (row_passage never decreases)
+        firsts = np.searchsorted(snapshot.row_passage, top, side="left")
+        ends = np.searchsorted(snapshot.row_passage, top, side="right")
+        chosen, runs = row_runs(firsts, ends)
+        every = np.asarray(snapshot.vectors[chosen], dtype=np.float32) @ vector
+        keys = [snapshot.passage_keys[p].decode() for p in top]
+        return soft_order(keys, soft_best(every, runs))
 
     # -- merging ------------------------------------------------------------------------------
 

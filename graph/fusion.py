@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 # chosen on the development questions (k 5-20 tie; 60, the usual default, was worse).
 RRF_K = 10
 # Weights of the rankings, chosen on the development questions and checked on the seeds'.
-# dense: the passage's best sentence by meaning; keyword: FTS5 bm25; entities: passages
-# that mention an entity the question names.
+# dense: the passage's sentences by meaning (their soft maximum); keyword: FTS5 bm25;
+# entities: passages that mention an entity the question names.
 FUSION_WEIGHTS: Mapping[str, float] = {"dense": 1.0, "keyword": 0.7, "entities": 0.2}
 
 

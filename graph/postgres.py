@@ -20,7 +20,7 @@ import numpy as np
 
 from graph.errors import CivicGraphError, ConfigError, IndexMismatch, Unsupported
 from graph.keywords import COLUMN_WEIGHTS, COMMON, SMALL_INDEX, KeywordPassage
-from graph.vectors import check_rows
+from graph.vectors import check_rows, soft_best_of
 
 log = logging.getLogger(__name__)
 
@@ -239,8 +239,10 @@ class PgVectorIndex(_IndexedDocuments):
     def search(
         self, vector: np.ndarray, k: int, *, documents: set[str] | None = None
     ) -> list[tuple[str, float]]:
-        """The k nearest passages: the nearest rows from the HNSW index (or, filtered by
-        document, an exact scan of those documents' rows), a passage scored by its best."""
+        """The k nearest passages: the passages of the nearest rows from the HNSW index (or,
+        filtered by document, an exact scan of those documents' rows), each scored by its
+        best, the k best in the order of the soft maximum of all their rows
+        (graph/vectors.py)."""
         if k <= 0:
             return []
         vector = np.asarray(vector, dtype=np.float32)
@@ -250,7 +252,7 @@ class PgVectorIndex(_IndexedDocuments):
                 if documents is None:
                     conn.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, wanted)}")
                     rows = conn.execute(
-                        "SELECT passage, embedding <=> %s AS distance FROM cg_vectors "
+                        "SELECT passage, document, embedding <=> %s AS distance FROM cg_vectors "
                         "ORDER BY distance LIMIT %s",
                         (vector, wanted),
                     ).fetchall()
@@ -258,17 +260,30 @@ class PgVectorIndex(_IndexedDocuments):
                     # "+ 0" keeps the planner off the HNSW index, which would filter after
                     # choosing its rows: these documents' rows are scanned exactly
                     rows = conn.execute(
-                        "SELECT passage, (embedding <=> %s) + 0 AS distance FROM cg_vectors "
-                        "WHERE document = ANY(%s) ORDER BY distance LIMIT %s",
+                        "SELECT passage, document, (embedding <=> %s) + 0 AS distance "
+                        "FROM cg_vectors WHERE document = ANY(%s) ORDER BY distance LIMIT %s",
                         (vector, sorted(documents), wanted),
                     ).fetchall()
-            best: dict[str, float] = {}
-            for passage, distance in rows:
-                best.setdefault(passage, 1.0 - float(distance))
+            best: dict[str, tuple[float, str]] = {}
+            for passage, document, distance in rows:
+                best.setdefault(passage, (1.0 - float(distance), document))
             if len(best) >= k or len(rows) < wanted:
                 break
             wanted *= 4
-        return sorted(best.items(), key=lambda item: (-item[1], item[0]))[:k]
+        top = sorted(best, key=lambda key: (-best[key][0], key))[:k]
+        if not top:
+            return []
+        with self.db.transaction() as conn:  # every row of the k, for their soft maximum
+            every = conn.execute(
+                "SELECT passage, 1 - (embedding <=> %s) FROM cg_vectors "
+                "WHERE document = ANY(%s) AND passage = ANY(%s)",
+                (vector, sorted({best[key][1] for key in top}), top),
+            ).fetchall()
+        near: dict[str, list[float]] = {key: [] for key in top}
+        for passage, cosine in every:
+            near[passage].append(float(cosine))
+        soft = {key: soft_best_of(near[key] or [best[key][0]]) for key in top}
+        return sorted(soft.items(), key=lambda item: (-item[1], item[0]))
 
 
 class PgKeywordIndex(_IndexedDocuments):

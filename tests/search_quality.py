@@ -6,9 +6,10 @@ rankings, on two sets of questions:
 * seeds: 36 questions about seeds/ (tests/gold/search_queries.json): checked, not tuned on.
 
 Run as a script to print one table per set (a set's store is ingested into a temporary
-folder unless given):
+folder unless given), and with --misses the questions whose answer is not first, classed by
+what ranks above it:
 
-    python -m tests.search_quality [--dev STORE] [--seeds STORE]
+    python -m tests.search_quality [--dev STORE] [--seeds STORE] [--misses]
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODES = ("dense", "keyword", "hybrid")
 NAMES = {
-    "dense": "dense (best sentence)",
+    "dense": "dense (sentences, soft maximum)",
     "keyword": "keyword (FTS5 bm25)",
     "hybrid": "fused (RRF: dense, keyword, entities)",
 }
@@ -101,6 +102,70 @@ def evaluate(service, queries: list[dict] | None = None) -> dict[str, dict[str, 
     return figures
 
 
+@dataclass(frozen=True)
+class Miss:
+    """A question whose answering passage the fused ranking does not put first: its rank in
+    each ranking (None past the tenth), and how many of the passages fused above it come
+    from the answer's own document."""
+
+    question: int
+    ranks: dict[str, int | None]
+    above: int
+    above_same_document: int
+
+    @property
+    def kind(self) -> str:
+        """Where the passages above it come from: "other documents", "same document" or
+        "mixed"; "not in the first ten" when the fused ranking misses it."""
+        if self.ranks["hybrid"] is None:
+            return "not in the first ten"
+        if self.above_same_document == 0:
+            return "other documents"
+        return "same document" if self.above_same_document == self.above else "mixed"
+
+
+def misses(service, queries: list[dict]) -> list[Miss]:
+    """The questions whose answer the fused ranking does not put first."""
+    answers = answer_passages(service, queries)
+    found = []
+    for n, (query, keys) in enumerate(zip(queries, answers, strict=True)):
+        ranked = {}
+        ranks: dict[str, int | None] = {}
+        for mode in MODES:
+            ranked[mode] = service.search(query["query"], k=10, mode=mode)
+            hits = [hit.passage for hit in ranked[mode]]
+            ranks[mode] = next((i for i, key in enumerate(hits, 1) if key in keys), None)
+        if ranks["hybrid"] == 1:
+            continue
+        fused = ranked["hybrid"]
+        above = fused[: ranks["hybrid"] - 1] if ranks["hybrid"] else fused
+        owner = {hit.document for hit in ranked["hybrid"] if hit.passage in keys}
+        if not owner:  # the answer is past the fused tenth: its document from the others
+            owner = {hit.document for mode in MODES for hit in ranked[mode] if hit.passage in keys}
+        same = sum(hit.document in owner for hit in above)
+        found.append(Miss(n, ranks, len(above), same))
+    return found
+
+
+def miss_report(found: list[Miss], total: int) -> str:
+    """The misses as a Markdown table, then a count of each kind."""
+    lines = [
+        "| question | dense | keyword | fused | above: same document / all |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for miss in found:
+        ranks = [str(miss.ranks[mode] or "-") for mode in MODES]
+        lines.append(
+            f"| {miss.question} | {' | '.join(ranks)} | {miss.above_same_document} / {miss.above} |"
+        )
+    kinds: dict[str, int] = {}
+    for miss in found:
+        kinds[miss.kind] = kinds.get(miss.kind, 0) + 1
+    counted = ", ".join(f"{kind}: {n}" for kind, n in sorted(kinds.items()))
+    lines.append(f"\n{total - len(found)} of {total} first; misses by what ranks above: {counted}")
+    return "\n".join(lines)
+
+
 def table(figures: dict[str, dict[str, float]]) -> str:
     """The figures as a Markdown table."""
     lines = ["| ranking | MRR@10 | recall@5 |", "| --- | ---: | ---: |"]
@@ -130,6 +195,11 @@ def main() -> None:
             metavar="STORE",
             help=f"a store holding {questions.documents} (else ingested into a temporary one)",
         )
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="also list the questions whose answer is not first, classed by what ranks above",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="civicgraph-quality-") as work:
         for questions in SETS:
@@ -140,6 +210,8 @@ def main() -> None:
             queries = load_queries(questions.questions)
             print(f"## {questions.name}: {len(queries)} questions\n")
             print(table(evaluate(service, queries)) + "\n")
+            if args.misses:
+                print(miss_report(misses(service, queries), len(queries)) + "\n")
             service.close()
 
 

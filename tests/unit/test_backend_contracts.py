@@ -19,7 +19,7 @@ from graph.embed import HashEmbedder
 from graph.errors import IndexMismatch, Unsupported
 from graph.keywords import KeywordPassage, SqliteKeywordIndex
 from graph.store import OxigraphStore, StoreBusy
-from graph.vectors import NumpyIndex, check_manifest
+from graph.vectors import SOFTNESS, NumpyIndex, check_manifest, soft_best, soft_best_of
 
 EMBED = HashEmbedder()
 REMOTE = pytest.mark.integration
@@ -137,6 +137,25 @@ def test_vectors_a_passage_of_several_rows_scores_by_its_nearest(vectors: Vector
         index.upsert("d3", ["a", "b", "a"], EMBED.encode(["x", "y", "z"]))
     with pytest.raises(ValueError, match=f"expected 2 x {EMBED.dimension}"):
         index.upsert("d4", ["a", "b"], np.zeros((1, EMBED.dimension), dtype=np.float32))
+    # of two passages with the same best sentence, the one whose other sentence also comes
+    # near the question ranks first (the soft maximum of graph/vectors.py)
+    index.upsert("d5", ["d5-p0", "d5-p0"], EMBED.encode(["night bus", "school budgets"]))
+    index.upsert("d6", ["d6-p0", "d6-p0"], EMBED.encode(["night bus", "night bus routes"]))
+    index.flush()
+    assert _keys(index.search(EMBED.encode_query("night bus"), 2)) == ["d6-p0", "d5-p0"]
+
+
+def test_a_passage_scores_by_the_soft_maximum_of_its_rows() -> None:
+    scores = np.array([0.5, 0.8, 0.3, 0.6, 0.6], dtype=np.float32)
+    starts = np.array([0, 3, 4])
+    soft = soft_best(scores, starts)
+    # each at least its best row, and at most log(n) / SOFTNESS above it
+    assert list(soft) == pytest.approx([soft_best_of([0.5, 0.8, 0.3]), 0.6, 0.6], abs=1e-6)
+    assert 0.8 < soft[0] < 0.8 + np.log(3) / SOFTNESS
+    # two equal rows lift a passage by log(2) / SOFTNESS; a row far below adds next to nothing
+    assert soft_best_of([0.6, 0.6]) == pytest.approx(0.6 + np.log(2) / SOFTNESS)
+    assert soft_best_of([0.6, 0.0]) == pytest.approx(0.6, abs=1e-5)
+    assert len(soft_best(np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64))) == 0
 
 
 def test_vectors_a_reader_sees_what_the_writer_wrote_and_refuses_to_write(
