@@ -26,9 +26,9 @@ pytestmark = pytest.mark.integration
 ENTITY_FLOORS = {
     "dev": {
         "council": (0.94, 0.93),
-        "body": (0.86, 0.82),
-        "person": (0.95, 0.89),
-        "programme": (0.75, 0.77),
+        "body": (0.89, 0.84),
+        "person": (0.96, 0.91),
+        "programme": (0.78, 0.82),
         "theme": (0.92, 0.93),
     },
     "seeds": {"council": (0.95, 0.90), "body": (0.88, 0.84), "person": (0.92, 0.95)},
@@ -36,7 +36,7 @@ ENTITY_FLOORS = {
 }
 # corpus -> predicate group -> floor of recall with evidence
 RELATION_FLOORS = {
-    "dev": {"roles": 0.80, "leads": 0.63, "named lists": 0.79, "programme facts": 0.74},
+    "dev": {"roles": 0.81, "leads": 0.67, "named lists": 0.80, "programme facts": 0.74},
     "seeds": {"roles": 0.80, "leads": 0.85, "named lists": 0.95, "programme facts": 0.95},
     "fixtures": {"roles": 0.95, "leads": 0.93, "named lists": 0.95, "programme facts": 0.90},
 }
@@ -46,7 +46,7 @@ CORPORA = {
     "fixtures": (FIXTURES, GOLD / "fixtures.json"),
 }
 # corpus -> floors of recall with evidence and precision over every relation
-OVERALL_FLOORS = {"dev": (0.78, 0.91), "seeds": (0.88, 0.92), "fixtures": (0.97, 0.97)}
+OVERALL_FLOORS = {"dev": (0.80, 0.92), "seeds": (0.88, 0.92), "fixtures": (0.97, 0.97)}
 
 
 def score(name: str, tmp: Path) -> EvalReport:
@@ -106,6 +106,16 @@ def test_relation_recall_with_evidence_stays_above_floors(reports, corpus: str, 
     assert score.recall_with_evidence >= RELATION_FLOORS[corpus][group], reports[
         corpus
     ].render_text()
+
+
+# floor of recall with evidence for every predicate on the development set (0.67 the lowest
+# measured, createdBy: 12 of 18)
+PREDICATE_FLOOR = 0.60
+
+
+def test_every_predicate_found_with_evidence_on_the_development_set(reports) -> None:
+    for predicate, score in reports["dev"].relations.items():
+        assert score.recall_with_evidence >= PREDICATE_FLOOR, (predicate, score)
 
 
 # corpus -> floor of precision for every predicate group
