@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from ingest.extraction.body_context import BodyContext
 from ingest.extraction.candidates import Candidate, Flags, drop_contained, token_set
-from ingest.extraction.labels import BODY, COUNCIL, ORG_LABELS, PROGRAMME, ROLE
+from ingest.extraction.labels import BODY, PROGRAMME, ROLE
+from ingest.extraction.local_bodies import LocalBodyScan
 from ingest.extraction.scan import ScanBase
 from ingest.extraction.tokens import (
     CONNECTORS,
-    COUNCIL_WORDS,
     POSSESSIVE_INSIDE,
     URLISH,
     abbreviation_fits,
@@ -19,11 +20,8 @@ from ingest.extraction.tokens import (
 )
 from ingest.gazetteer import normalise_name
 
-# Words that end the lower-case name of a part of an organisation ("community wellbeing board").
-_UNIT_HEADS = frozenset({"board", "committee", "panel", "team", "unit", "subcommittee"})
 
-
-class BodyScan(ScanBase):
+class BodyScan(LocalBodyScan, BodyContext, ScanBase):
     """Bodies outside the gazetteer: named with a cue word, by the model, or by the text."""
 
     def bodies(self, blocked: list[Candidate]) -> list[Candidate]:
@@ -208,26 +206,6 @@ class BodyScan(ScanBase):
             out.append(Candidate(i + 1, end, BODY, "body", Flags(name=name, weak=True)))
         return out
 
-    def _local_branches(self, blocked: list[Candidate]) -> list[Candidate]:
-        """A national body's local branch, named by the body and the place it serves ("Age UK
-        Hull", "Citizens Advice Leeds"): a body of its own, not the national one."""
-        doc = self.doc
-        places = {
-            c.start: c
-            for c in blocked
-            if c.source == "gazetteer" and c.label == COUNCIL and c.flags.bare
-        }
-        out = []
-        for c in blocked:
-            if c.source != "gazetteer" or c.label != BODY or c.flags.abbreviation:
-                continue
-            place = places.get(c.end)
-            if place is None or (place.end < len(doc) and is_capitalised(doc[place.end])):
-                continue
-            name = doc[c.start : place.end].text
-            out.append(Candidate(c.start, place.end, BODY, "body", Flags(name=name, branch=True)))
-        return out
-
     def _places_before(self, start: int, blocked: list[Candidate]) -> int:
         """Where a name that joins places with "and" starts when its first places stand
         before it with commas ("Avon, Frome and Stour Partnership"); a one-word name found
@@ -243,62 +221,6 @@ class BodyScan(ScanBase):
         ):
             start -= 2
         return start
-
-    def local_bodies(self) -> list[Candidate]:
-        """ "Herefordshire health authority", "Kent police": a place with a lower-case kind of
-        body after it names that body, not the council."""
-        doc = self.doc
-        out = []
-        bare_by_end = {g.end: g for g in self.gazetteer_spans if g.flags.bare}
-        for g in self.gazetteer_spans:
-            if not g.flags.bare:
-                continue
-            end = g.end
-            while (
-                end < len(doc)
-                and end - g.end < 4
-                and doc[end].is_lower
-                and doc[end].pos_ in ("NOUN", "ADJ", "CCONJ")
-            ):
-                end += 1
-                if doc[end - 1].lower_ in self.rules.org_cues and (
-                    doc[end - 1].lower_ not in COUNCIL_WORDS or end - g.end >= 2
-                ):
-                    start = self._joined_places(g.start, bare_by_end)
-                    name = doc[start:end].text
-                    out.append(Candidate(start, end, BODY, "body", Flags(name=name)))
-                    break
-        out += self._possessed_units()
-        return out
-
-    def _joined_places(self, start: int, bare_by_end: dict[int, Candidate]) -> int:
-        """Where a local body's name starts when places joined by "and" or commas name it
-        together ("the Avon and Wessex partnership" is one partnership of both places)."""
-        doc = self.doc
-        while start >= 2 and doc[start - 1].lower_ in ("and", "&", ","):
-            before = bare_by_end.get(start - 1)
-            if before is None:
-                break
-            start = before.start
-        return start
-
-    def _possessed_units(self) -> list[Candidate]:
-        """ "the LGA's community wellbeing board": a board, committee or team of an
-        organisation, named in lower case after its possessive."""
-        doc = self.doc
-        out = []
-        for g in self.gazetteer_spans:
-            k = g.end
-            if k + 1 >= len(doc) or doc[k].tag_ != "POS":
-                continue
-            end = k + 1
-            while end < len(doc) and end - k <= 5 and doc[end].is_lower and doc[end].is_alpha:
-                end += 1
-                if doc[end - 1].lower_ in _UNIT_HEADS and end - k >= 3:
-                    name = doc[k + 1 : end].text
-                    out.append(Candidate(k + 1, end, BODY, "body", Flags(name=name, weak=True)))
-                    break
-        return out
 
     def _split_coordinated(self, start: int, end: int) -> list[tuple[int, int]]:
         """ "the Felix Project and the Trussell Trust": two names, where "and" (or ",")
@@ -376,103 +298,3 @@ class BodyScan(ScanBase):
             source = "programme" if label == PROGRAMME else "body"
             out.append(Candidate(start, end, label, source, Flags(name=doc[start:end].text)))
         return out
-
-    def _context_before(self, start: int) -> bool:
-        """Whether words that introduce organisations stand right before ``start``."""
-        doc = self.doc
-        i = start - 1 if start > 0 and doc[start - 1].lower_ == "the" else start
-        words = tuple(t.lower_ for t in doc[max(0, i - 3) : i])
-        return any(words[-len(c) :] == c for c in self.rules.context_before if len(c) <= len(words))
-
-    def _organisation_context(
-        self, start: int, end: int, blocked: list[Candidate], from_model: bool = True
-    ) -> bool:
-        """Whether the text calls an unmarked name an organisation: it is the body of a post
-        ("director of policy at Nacro") or an apposition says so ("Nacro, the charity")."""
-        doc = self.doc
-        if not all(is_capitalised(t) or t.lower_ in CONNECTORS for t in doc[start:end]):
-            return False
-        roles_end = {c.end for c in blocked if c.label == ROLE}
-        if normalise_name(doc[start:end].text) in self.rules.concept_names:
-            return False  # "Director of Public Health": a policy area, not a body
-        i = start - 1
-        if i >= 0 and doc[i].lower_ == "the":
-            i -= 1
-        if i >= 0 and i in roles_end:
-            if doc[i].lower_ in ("at", "with"):
-                return True
-            # after "of" or "for" a post's capitalised words are as often its portfolio
-            # ("Head of Business Systems", "Secretary for Finance"): only a name the model
-            # reads as an organisation
-            # (a name the model reads as a person there is a firm named for its founder)
-            if doc[i].lower_ in ("of", "for", "to") and (
-                from_model
-                or (
-                    doc[i].lower_ == "of"
-                    and doc[start].ent_type_ == "PERSON"
-                    and not (end < len(doc) and is_possessive(doc[end]))
-                )
-            ):
-                # "Head of Business Systems, Coventry City Council": the employer follows
-                follows = end + 1 < len(doc) and doc[end].text == ","
-                return not (
-                    follows
-                    and any(
-                        c.start in (end + 1, end + 2) and c.label in ORG_LABELS and not c.flags.bare
-                        for c in blocked
-                    )
-                )
-        if self._chaired_after(end):
-            return True  # "the Coastal Forum, chaired by Dr X": what has a chair is a body
-        if doc[end - 1].lower_ in self.rules.programme_heads:
-            return False  # "the Digital Forum, a network of ...": a forum is a programme
-        return self._apposition_says_organisation(end)
-
-    def _chaired_after(self, end: int) -> bool:
-        """ "X, chaired by ...", "X, whose chair is ...", "X, which is chaired by ..."."""
-        words = [t.lower_ for t in self.doc[end : end + 5]]
-        if not words or words[0] != ",":
-            return False
-        words = words[1:]
-        if words[:1] == ["which"]:
-            words = words[1:]
-            if words[:1] in (["is"], ["was"]):
-                words = words[1:]
-        return words[:2] == ["chaired", "by"] or words[:2] in (
-            ["whose", "chair"],
-            ["whose", "chairman"],
-        )
-
-    def _described_before(self, start: int) -> bool:
-        """Whether words that call what follows an organisation end right before ``start``:
-        "the self-advocacy organisation", "the youth charity"."""
-        doc = self.doc
-        i = start - 1
-        if i < 1 or not doc[i].is_lower or doc[i].lower_ not in self.rules.appositive_nouns:
-            return False
-        j = i - 1
-        while j >= 0 and i - j <= 6 and doc[j].lower_ != "the":
-            if not ((doc[j].is_lower and doc[j].is_alpha) or doc[j].text == "-"):
-                return False
-            j -= 1  # lower-case words and hyphens
-        return j >= 0 and doc[j].lower_ == "the"
-
-    def _apposition_says_organisation(self, end: int) -> bool:
-        """ "Nacro, the crime reduction charity": an apposition that calls a name a body."""
-        doc = self.doc
-        if (
-            end + 1 < len(doc)
-            and doc[end].text == ","
-            and doc[end + 1].lower_ in ("a", "an", "the")
-        ):
-            for t in doc[end + 2 : end + 8]:
-                after = doc[t.i + 1] if t.i + 1 < len(doc) else None
-                # the head of the apposition, not a word that describes another noun
-                # ("the network's director", "a union member")
-                if t.lower_ in self.rules.appositive_nouns and not (
-                    after is not None and (is_possessive(after) or after.pos_ in ("NOUN", "PROPN"))
-                ):
-                    return True
-                if t.pos_ in ("VERB", "AUX") or t.text in (".", ";", ","):
-                    break
-        return False
