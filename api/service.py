@@ -392,11 +392,7 @@ class CivicGraph:
         `entity_ranking` says: the ranked passages' entities, and the best of the others."""
         timeout = self._timeout
         ranked = [key for key, _ in order]
-        count = {
-            key: len(found & refs)
-            for key, found in queries.mentions(self.store, ranked, timeout_s=timeout).items()
-            if found & refs
-        }
+        count = dict(queries.naming(self.store, refs, passages=ranked, timeout_s=timeout))
         # the best of the others by (count, key): enough that none of the first CANDIDATES
         # is missed however many of those ranked already are among them
         others = queries.naming(

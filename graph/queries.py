@@ -889,16 +889,23 @@ def naming(
     *,
     documents: set[str] | None = None,
     kind: str | None = None,
+    passages: Iterable[str] | None = None,
     limit: int | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> list[tuple[str, int]]:
-    """Passages that mention any of these entities (in `documents`, and mentioning an entity
-    of `kind`, when given), with how many of them each mentions: those naming the most
-    first, then by key; the first `limit` of them."""
+    """Passages that mention any of these entities (among `passages`, in `documents`, and
+    mentioning an entity of `kind`, when given), with how many of them each mentions: those
+    naming the most first, then by key; the first `limit` of them."""
     wanted = sorted(set(refs))
     if not wanted:
         return []
     where = ""
+    if passages is not None:
+        among = sorted(set(passages))
+        if not among:
+            return []
+        # the entities' mentions in these passages only, not every mention of the passages
+        where += f"VALUES ?p {{ {' '.join(_passage(k) for k in among)} }} "
     if documents is not None:
         if not documents:
             return []

@@ -241,3 +241,14 @@ def test_names_in_a_text_are_found_longest_first(names) -> None:
     found = names.named_in("Did Northshire County Council and the NCA meet Jane Holt?")
     assert {"council/nsh", "body/northern-councils-association"} <= found
     assert names.named_in("what happened to the budget") == set()
+
+
+def test_naming_counts_the_entities_each_passage_names_among_those_given(store) -> None:
+    refs = {"council/nsh", "theme/affordable-warmth"}
+    everywhere = dict(queries.naming(store, refs))
+    assert everywhere["forum-p0001"] == 2
+    among = sorted(everywhere)[:1]
+    assert queries.naming(store, refs, passages=among) == [(among[0], everywhere[among[0]])]
+    # passages that name none of the entities are left out, and none given answers none
+    assert queries.naming(store, {"council/nsh"}, passages=["no-such-passage"]) == []
+    assert queries.naming(store, refs, passages=[]) == []
