@@ -127,9 +127,11 @@ def main() -> None:
     store, opened = None, None
     while (request := receive(requests)) is not None:
         path, generation, text, graph, fmt = request
-        outcome: Outcome = ("store", "not opened")
+        outcome: Outcome | None = None
         for _ in range(2):  # a view the writer's compaction broke is opened anew, once
-            if store is None or opened != (path, generation) or outcome[0] == "store":
+            # the view is kept from one request to the next: opening costs milliseconds
+            broken = outcome is not None and outcome[0] == "store"
+            if store is None or opened != (path, generation) or broken:
                 try:
                     store, opened = open_store(path), (path, generation)
                 except (OSError, RuntimeError) as exc:
@@ -138,6 +140,7 @@ def main() -> None:
             outcome = run_query(store, text, graph, fmt)
             if outcome[0] != "store":
                 break
+        assert outcome is not None
         send(answers, outcome)
 
 

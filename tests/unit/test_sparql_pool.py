@@ -164,6 +164,37 @@ def test_workers_see_a_write_once_the_generation_changes(tmp_path: Path) -> None
         writer.close()
 
 
+def test_a_worker_keeps_its_view_of_the_store_until_the_generation_changes(
+    tmp_path: Path,
+) -> None:
+    # opening a view costs milliseconds: a worker that opened one a request would spend more
+    # on opening than on most queries
+    path = tmp_path / "graph"
+    writer = OxigraphStore(path)
+    fictional.write(writer, ["forum"])
+    writer.flush()
+    worker = _Worker()
+    try:
+        assert worker.ready(30.0)
+        count = "SELECT (COUNT(?d) AS ?n) WHERE { ?d a foaf:Document }"
+        query = prepare_query(count).text
+
+        def documents(generation: int) -> bytes:
+            worker.send((str(path), generation, query, False, "CSV"))
+            outcome = worker.receive(30.0)
+            assert isinstance(outcome, tuple) and outcome[0] == "ok", outcome
+            return outcome[1].split()[-1]
+
+        assert documents(0) == b"1"
+        fictional.write(writer, ["association"])
+        writer.flush()
+        assert documents(0) == b"1"  # the same generation: the view opened before
+        assert documents(1) == b"2"
+    finally:
+        worker.kill()
+        writer.close()
+
+
 def test_close_ends_every_worker(store_path: Path) -> None:
     pool = SparqlPool(store_path, timeout_s=5.0)
     pool.warm()
