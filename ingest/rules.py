@@ -436,6 +436,9 @@ class RelationsFile(_Strict):
     """relations.yaml: every relation trigger."""
 
     relations: list[RelationRule]
+    studies: list[str] = Field(default_factory=list)
+
+    _clean = field_validator("studies")(_words)
 
     @model_validator(mode="after")
     def _unique_names(self) -> RelationsFile:

@@ -17,7 +17,7 @@ read from the voice, so one verb list serves every shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from spacy.tokens import Span
 
@@ -25,7 +25,7 @@ from graph.model import Claim, Predicate
 from ingest.extraction.groups import group_size, listed_councils
 from ingest.extraction.labels import ORG_LABELS, PROGRAMME, THEME
 from ingest.extraction.lexicon import Phrases
-from ingest.extraction.patterns import LineContext, trim_phrase
+from ingest.extraction.patterns import LineContext, studied_at, trim_phrase
 from ingest.extraction.sentence import (
     is_mention,
     org_run,
@@ -104,9 +104,11 @@ _FOCUS_WORDS = 16  # the longest theme a focus phrase names
 class AgentReader:
     """Finds who leads and who set up the programmes a document names."""
 
-    def __init__(self, frame: AgentFrame, rules) -> None:
-        """Compile the verb forms and lead nouns; ``rules`` (MentionRules) trims themes."""
+    def __init__(self, frame: AgentFrame, rules, studies: Iterable[str] = ()) -> None:
+        """Compile the verb forms and lead nouns; ``rules`` (MentionRules) trims themes;
+        ``studies`` are the nouns of work done on a programme ("an evaluation of")."""
         self.rules = rules
+        self.studies = frozenset(studies)
         self.leads = Phrases(form for family in frame.leads for form in family)
         self.created = Phrases(form for family in frame.created for form in family)
         self.lead_nouns = frozenset(w.lower() for w in frame.lead_nouns)
@@ -245,6 +247,8 @@ class AgentReader:
         while j >= sentence.start and doc[j].lower_ in _LINKS:
             j -= 1
         if is_mention(line, j, TARGETS):
+            if studied_at(doc, j, self.studies):
+                return None  # "an evaluation of the programme is led by X": the evaluation is
             return j
         for k in range(v - 1, max(sentence.start, v - _APPOSITION_REACH) - 1, -1):
             if doc[k].text == "," and k + 1 < v and doc[k + 1].lower_ in ("a", "an", "the"):

@@ -72,7 +72,9 @@ class Extractor(ParsePass, NamePass, MentionPass, ThemePass, ClaimPass):
             self._item,
         )
         self.posts = PostReader(self.mention_rules, self.rules.frames.posts)
-        self.agents = AgentReader(self.rules.frames.agents, self.mention_rules)
+        self.agents = AgentReader(
+            self.rules.frames.agents, self.mention_rules, studies=self.rules.relations.studies
+        )
         self.parts = PartReader(self.rules.frames.parts)
         self.tables = TableReader(self.rules.frames.tables, self.mention_rules)
         self.concepts = concept_index(self.rules.themes.concepts)

@@ -74,6 +74,7 @@ class RelationMatcher:
         """Compile every rule (and the open-ended variant of rules ending in a list slot)."""
         self.rules: dict[str, tuple[RelationRule, list[Element]]] = {}
         self.open_kinds: dict[str, tuple[str, ...]] = {}
+        self.studies = frozenset(relations.studies)
         for rule in relations.relations:
             elements = rule.elements
             self.rules[rule.name] = (rule, elements)
@@ -129,6 +130,8 @@ class RelationMatcher:
         open_end = name.endswith(_OPEN)
         if open_end and end < last_word:
             return  # the list is on this line, and the full rule reads it
+        if elements[0].slot and studied_at(doc, start, self.studies):
+            return  # "an evaluation of the programme is led by X": the evaluation is led
         slots: dict[str, list[int]] = {}
         captures: dict[str, str] = {}
         for offset, element_index in enumerate(alignments):
@@ -139,6 +142,11 @@ class RelationMatcher:
                 captures[element.capture] = doc[start + offset].text.lower()
         kinds = self.open_kinds.get(name, ())
         yield Hit(rule, elements, start, end, slots, captures, open_end, kinds)
+
+
+def studied_at(doc: Doc, start: int, studies: frozenset[str]) -> bool:
+    """Whether the mention at ``start`` follows "<a study> of": "an evaluation of X"."""
+    return start >= 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in studies
 
 
 def _opens_with_organisation(elements: list[Element]) -> bool:

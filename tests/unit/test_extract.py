@@ -720,6 +720,17 @@ def test_a_lower_case_name_of_generic_words_is_no_programme(extract) -> None:
     assert refs(run(extract, text), EntityKind.PROGRAMME) == {"programme/green-homes-scheme"}
 
 
+def test_who_leads_a_study_of_a_programme_does_not_lead_the_programme(extract) -> None:
+    text = (
+        "Housing programmes\n\n"
+        "The Healthy Homes Programme began in 2012. A national evaluation of the programme "
+        "is led by the Housing Research Unit. The Warm Streets Programme is led by Kent "
+        "County Council."
+    )
+    leads = {(s, o) for s, p, o in facts(run(extract, text)) if p == "leads"}
+    assert leads == {("council/ken", "programme/warm-streets-programme")}
+
+
 def test_a_name_given_after_a_programme_cue_is_a_programme(extract) -> None:
     text = (
         "Bradford runs a befriending scheme known as Open Doors Bradford. "
