@@ -248,7 +248,7 @@ class AgentReader:
             j -= 1
         if is_mention(line, j, TARGETS):
             if studied_at(doc, j, self.studies):
-                return None  # "an evaluation of the programme is led by X": the evaluation is
+                return None  # "a review of the scheme is run by X": the review is what X runs
             return j
         for k in range(v - 1, max(sentence.start, v - _APPOSITION_REACH) - 1, -1):
             if doc[k].text == "," and k + 1 < v and doc[k + 1].lower_ in ("a", "an", "the"):

@@ -97,7 +97,7 @@ class BodyScan(LocalBodyScan, BodyContext, ScanBase):
                 and all(g.flags.absorbable for g in inner)
                 and (end - 1) not in {i for g in inner for i in range(g.start, g.end)}
             )
-            # "Ashford HAVEN, a housing association": a place and a name the text calls a body
+            # "Ashford HAVEN, a tenants' association": a place and a name the text calls a body
             described = all(g.flags.bare for g in inner) and self._apposition_says_organisation(end)
             if (
                 inner

@@ -109,7 +109,7 @@ class LowercaseProgrammeScan(ScanBase):
                 and doc[start - 2].is_lower
                 and doc[start - 2].pos_ in ("NOUN", "ADJ")
             ):
-                continue  # "an improvement and transformation programme" describes a kind
+                continue  # "a safeguarding and recovery programme" describes a kind
             end = i + 1
             if (
                 named
@@ -127,7 +127,7 @@ class LowercaseProgrammeScan(ScanBase):
             if not scheme and all(
                 t.lower_ in rules.undistinguished or t.lower_ in rules.drop_words for t in modifiers
             ):
-                continue  # "the corporate improvement programme": a kind of work, no name
+                continue  # "the corporate efficiency programme": a kind of work, no name
             if any(is_capitalised(t) for t in modifiers) and not scheme:
                 continue  # capitalised names are found as runs of capitals
             if scheme and not self._is_scheme(doc[start : i + 1]):

@@ -131,7 +131,7 @@ class RelationMatcher:
         if open_end and end < last_word:
             return  # the list is on this line, and the full rule reads it
         if elements[0].slot and studied_at(doc, start, self.studies):
-            return  # "an evaluation of the programme is led by X": the evaluation is led
+            return  # "a review of the scheme is run by X": the review is what X runs
         slots: dict[str, list[int]] = {}
         captures: dict[str, str] = {}
         for offset, element_index in enumerate(alignments):

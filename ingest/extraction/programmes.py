@@ -98,7 +98,7 @@ class ProgrammeScan(LowercaseProgrammeScan, ScanBase):
                 and not model_person(doc[start:end])
                 and self._led_by_organisation(end, blocked)
             ):
-                # "Better Homes Leeds is led jointly by Leeds City Council and ...": what
+                # "Safer Lanes Kent is run jointly by Kent County Council and ...": what
                 # organisations lead is a programme
                 candidate = Candidate(start, end, PROGRAMME, "described", Flags(name=name))
             elif len(words) >= 2 and self._programme_apposition(end):

@@ -125,8 +125,8 @@ def capitalised_runs(doc: Doc) -> Iterator[tuple[int, int]]:
             elif (
                 (
                     t.lower_ in CONNECTORS
-                    # a hyphen inside a name, not a dash between two ("Homes First -
-                    # Partnership Agreement")
+                    # a hyphen inside a name, not a dash between two ("Warm Lofts -
+                    # Delivery Programme")
                     or (t.text == "-" and not doc[j - 1].whitespace_)
                     or t.text in ("'s", "’s")
                     # "the Commission on Coastal Towns", "the Panel on Bus Services"

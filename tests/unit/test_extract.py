@@ -612,7 +612,7 @@ def test_a_number_in_brackets_after_a_board_is_part_of_its_name(extract) -> None
 
 
 def test_a_place_and_a_name_an_apposition_calls_an_association_is_a_body(extract) -> None:
-    text = "In Ashford the scheme is run by Ashford HAVEN, a local housing association."
+    text = "Most of the work in Ashford falls to Ashford HAVEN, a tenants' association."
     extraction = run(extract, text)
     assert "body/ashford-haven" in refs(extraction, EntityKind.BODY)
     assert "person/ashford-haven" not in refs(extraction, EntityKind.PERSON)
@@ -660,16 +660,16 @@ def test_a_heading_in_capitals_is_no_programme(extract) -> None:
 
 
 def test_a_spaced_dash_ends_a_name(extract) -> None:
-    text = "Better Homes Leeds - Partnership Agreement with the Health-Wise Trust"
+    text = "Warm Lofts Bradford - Delivery Programme with the Health-Wise Trust"
     programmes = {e.label for e in run(extract, text).entities if e.kind is EntityKind.PROGRAMME}
-    assert "Better Homes Leeds - Partnership Agreement" not in programmes
+    assert "Warm Lofts Bradford - Delivery Programme" not in programmes
     bodies = {e.label for e in run(extract, text).entities if e.kind is EntityKind.BODY}
     assert "Health-Wise Trust" in bodies  # a hyphen inside a name keeps it whole
 
 
 def test_a_programme_word_after_a_coordination_describes_a_kind(extract) -> None:
     text = (
-        "Kent County Council is working through an improvement and transformation programme. "
+        "Kent County Council has begun a safeguarding and recovery programme. "
         "The fire and rescue service pilot starts in May."
     )
     assert refs(run(extract, text), EntityKind.PROGRAMME) == {
@@ -680,21 +680,21 @@ def test_a_programme_word_after_a_coordination_describes_a_kind(extract) -> None
 def test_a_programme_named_in_the_singular_before_a_cue_is_the_same_programme(extract) -> None:
     text = (
         "Local Action Budgets: an update\n\n"
-        "This report updates members on the Local Action Budget pilots run by four councils."
+        "Four councils have started Local Action Budget pilots this year."
     )
     assert refs(run(extract, text), EntityKind.PROGRAMME) == {"programme/local-action-budgets"}
 
 
 def test_a_name_organisations_lead_is_a_programme(extract) -> None:
     text = (
-        "Better Homes Leeds is led jointly by Leeds City Council and Leeds Clinical "
-        "Commissioning Group. The Housing Commission is led by Sir Tom Hale."
+        "Safer Lanes Kent is run jointly by Kent County Council and Medway Council. "
+        "The Housing Commission is led by Sir Tom Hale."
     )
     extraction = run(extract, text)
-    assert refs(extraction, EntityKind.PROGRAMME) == {"programme/better-homes-leeds"}
+    assert refs(extraction, EntityKind.PROGRAMME) == {"programme/safer-lanes-kent"}
     assert {
-        ("council/lds", "leads", "programme/better-homes-leeds"),
-        ("body/leeds-clinical-commissioning-group", "leads", "programme/better-homes-leeds"),
+        ("council/ken", "leads", "programme/safer-lanes-kent"),
+        ("council/mdw", "leads", "programme/safer-lanes-kent"),
     } <= facts(extraction)
     # what a person leads stays a body
     assert "body/housing-commission" in refs(extraction, EntityKind.BODY)
@@ -702,7 +702,7 @@ def test_a_name_organisations_lead_is_a_programme(extract) -> None:
 
 def test_a_sum_of_money_for_a_purpose_is_no_programme(extract) -> None:
     text = (
-        "The partnership has a £450 million transformation fund. Leeds has a £2m recovery "
+        "The trust holds a £12 million renewal fund. Leeds has a £2m recovery "
         "fund. Kent County Council runs the green homes scheme and spends from the £5 million "
         "innovation fund."
     )
@@ -714,7 +714,7 @@ def test_a_sum_of_money_for_a_purpose_is_no_programme(extract) -> None:
 
 def test_a_lower_case_name_of_generic_words_is_no_programme(extract) -> None:
     text = (
-        "The corporate improvement programme reports to the cabinet. Kent County Council "
+        "The corporate efficiency programme reports to the cabinet. Kent County Council "
         "runs the green homes scheme and a service transformation programme."
     )
     assert refs(run(extract, text), EntityKind.PROGRAMME) == {"programme/green-homes-scheme"}
@@ -723,8 +723,8 @@ def test_a_lower_case_name_of_generic_words_is_no_programme(extract) -> None:
 def test_who_leads_a_study_of_a_programme_does_not_lead_the_programme(extract) -> None:
     text = (
         "Housing programmes\n\n"
-        "The Healthy Homes Programme began in 2012. A national evaluation of the programme "
-        "is led by the Housing Research Unit. The Warm Streets Programme is led by Kent "
+        "The Healthy Homes Programme began in 2012. An independent review of the scheme "
+        "is run by the Housing Research Unit. The Warm Streets Programme is led by Kent "
         "County Council."
     )
     leads = {(s, o) for s, p, o in facts(run(extract, text)) if p == "leads"}

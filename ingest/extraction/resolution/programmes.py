@@ -51,8 +51,7 @@ class ProgrammeNames(ResolverState):
         if ref is None and not known:
             # "the Community Chest pilots" after "Community Chests": the same programme,
             # named in the singular where its name modifies a cue
-            other = norm[:-1] if norm.endswith("s") else norm + "s"
-            ref = self.names.get(other) if other.split()[-1] not in self.rules.drop_words else None
+            ref = self.names.get(norm[:-1] if norm.endswith("s") else norm + "s")
         if (ref is None or not ref.startswith("programme/")) and scheme:
             words = content_words(label)
             for other in self.schemes:
