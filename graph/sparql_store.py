@@ -32,6 +32,7 @@ from graph.store import (
     ExportFormat,
     Quad,
     Rows,
+    json_rows,
     serialize_graphs,
 )
 from graph.vocab import ID, SPARQL_PREFIXES
@@ -43,17 +44,6 @@ log = logging.getLogger(__name__)
 BATCH_QUADS = 20_000
 # civicgraph's named graphs; an endpoint may hold graphs of its own (Virtuoso's system graphs).
 GRAPH_PREFIX = f"{ID}graph/"
-_NUMBERS = {
-    "integer": int,
-    "int": int,
-    "long": int,
-    "short": int,
-    "nonNegativeInteger": int,
-    "decimal": float,
-    "double": float,
-    "float": float,
-}
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 class EndpointUnavailable(CivicGraphError):
@@ -61,21 +51,6 @@ class EndpointUnavailable(CivicGraphError):
 
     status = 503
     code = "unavailable"
-
-
-def _value(term: dict[str, Any] | None) -> Any:
-    """A term of SPARQL JSON results as a plain Python value, as the embedded store gives it."""
-    if term is None:
-        return None
-    value = term["value"]
-    datatype = term.get("datatype", "")
-    if datatype.startswith(_XSD):
-        name = datatype[len(_XSD) :]
-        if name in _NUMBERS:
-            return _NUMBERS[name](value)
-        if name == "boolean":
-            return value in ("true", "1")
-    return value
 
 
 class SparqlStore:
@@ -223,13 +198,7 @@ class SparqlStore:
 
     def select(self, sparql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Rows:
         """A SELECT query sent to the endpoint, its rows as plain values."""
-        results = self._results(sparql, timeout_s)
-        variables = list(results["head"]["vars"])
-        rows = [
-            tuple(_value(binding.get(v)) for v in variables)
-            for binding in results["results"]["bindings"]
-        ]
-        return Rows(variables, rows)
+        return json_rows(self._results(sparql, timeout_s))
 
     def ask(self, sparql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> bool:
         """An ASK query sent to the endpoint."""

@@ -400,6 +400,28 @@ def test_store_replace_query_drop_and_export(stores: StoreBackend) -> None:
     assert store.capabilities.engine == ("oxigraph" if stores.name == "oxigraph" else "sparql")
 
 
+def test_store_rows_are_the_same_plain_values_on_every_engine(stores: StoreBackend) -> None:
+    store = stores.open()
+    store.replace_graph(G1, _quads(URIRef(G1), "a", "Alderley"))
+    store.flush()
+    rows = store.select(
+        f"""SELECT ?iri ?text ?tagged ?count ?share ?ratio ?day ?unbound WHERE {{
+             <{EX}a> rdfs:label ?text .
+             BIND(<{EX}a> AS ?iri)
+             BIND("Alderley"@en AS ?tagged)
+             BIND("7"^^xsd:nonNegativeInteger AS ?count)
+             BIND(2.5 AS ?share)
+             BIND("0.25"^^xsd:double AS ?ratio)
+             BIND("2024-05-01"^^xsd:date AS ?day)
+             OPTIONAL {{ <{EX}a> <{EX}missing> ?unbound }} }}"""
+    )
+    assert rows.variables == [
+        "iri", "text", "tagged", "count", "share", "ratio", "day", "unbound"
+    ]  # fmt: skip
+    assert rows.rows == [(EX + "a", "Alderley", "Alderley", 7, 2.5, 0.25, "2024-05-01", None)]
+    assert [type(v) for v in rows.rows[0][3:6]] == [int, float, float]
+
+
 def test_store_read_only_reads_and_refuses_writes(stores: StoreBackend) -> None:
     writer = stores.open()
     writer.replace_graph(G1, _quads(URIRef(G1), "a", "Alderley"))
