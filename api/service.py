@@ -553,15 +553,17 @@ class CivicGraph:
         hops = {(hop.source, hop.target): hop for path in found for hop in path}
         claims = [c for hop in hops.values() if hop.fact for c in hop.sources]
         quotes = queries.claim_evidence(self.store, claims, timeout_s=self._timeout)
-        evidence: dict[tuple[str, str], tuple[Evidence, ...]] = {}
+        # the passages that name both ends of each hop that is no stated fact, in one query
+        evidence = queries.co_mentions(
+            self.store,
+            index,
+            {pair: hop.sources for pair, hop in hops.items() if not hop.fact},
+            timeout_s=self._timeout,
+        )
         for (u, v), hop in hops.items():
             if hop.fact:
                 stated = [quotes[c] for c in hop.sources if c in quotes]
                 evidence[(u, v)] = tuple(sorted(stated, key=lambda e: (e.document, e.start or 0)))
-            else:
-                evidence[(u, v)] = queries.co_mention_evidence(
-                    self.store, index, u, v, hop.sources, timeout_s=self._timeout
-                )
         paths = tuple(
             RelationPath(
                 nodes=(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -686,22 +686,56 @@ def co_mention_evidence(
     """Passages that name both entities (these passage IRIs, when known), each quoted around
     the two names."""
     if passages is not None:
-        values = " ".join(f"<{p}>" for p in sorted(set(passages))[:limit])
-        where = f"VALUES ?p {{ {values} }}"
-    else:
-        where = f"?p cg:mentions {_iri(first)}, {_iri(second)} ."
+        found = co_mentions(
+            store, names, {(first, second): passages}, limit=limit, timeout_s=timeout_s
+        )
+        return found[(first, second)]
     rows = store.select(
-        f"""SELECT DISTINCT ?passage ?doc ?text ?start WHERE {{ {where}
-             ?p dcterms:identifier ?passage ; dcterms:isPartOf ?d ; cg:text ?text ;
+        f"""SELECT DISTINCT ?passage ?doc ?text ?start WHERE {{
+             ?p cg:mentions {_iri(first)}, {_iri(second)} ;
+                dcterms:identifier ?passage ; dcterms:isPartOf ?d ; cg:text ?text ;
                 cg:start ?start . ?d dcterms:identifier ?doc }}
              ORDER BY ?doc ?start LIMIT {int(limit)}""",
         timeout_s=timeout_s,
     )
-    out = []
-    for passage, doc, text, start in rows.rows:
-        begin, end = _window(text, _names_of(names, first), _names_of(names, second))
-        out.append(Evidence(passage, doc, text[begin:end], start + begin, start + end))
-    return tuple(out)
+    return tuple(_quoted(names, first, second, row) for row in rows.rows)
+
+
+def co_mentions(
+    store: Store,
+    names: EntityIndex,
+    pairs: Mapping[tuple[str, str], Iterable[str]],
+    *,
+    limit: int = 3,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> dict[tuple[str, str], tuple[Evidence, ...]]:
+    """For each pair of entities, the first `limit` of the passages given for it (by IRI),
+    each quoted around the two names: every pair's passages read in one query."""
+    chosen = {pair: sorted(set(iris))[:limit] for pair, iris in pairs.items()}
+    wanted = sorted({iri for iris in chosen.values() for iri in iris})
+    read: dict[str, tuple[str, str, str, int]] = {}
+    if wanted:
+        rows = store.select(
+            f"""SELECT ?p ?passage ?doc ?text ?start WHERE {{
+                 VALUES ?p {{ {" ".join(f"<{iri}>" for iri in wanted)} }}
+                 ?p dcterms:identifier ?passage ; dcterms:isPartOf ?d ; cg:text ?text ;
+                    cg:start ?start . ?d dcterms:identifier ?doc }}""",
+            timeout_s=timeout_s,
+        )
+        read = {iri: (passage, doc, text, start) for iri, passage, doc, text, start in rows.rows}
+    out = {}
+    for (first, second), iris in chosen.items():
+        found = sorted((read[iri] for iri in iris if iri in read), key=lambda r: (r[1], r[3]))
+        out[(first, second)] = tuple(_quoted(names, first, second, row) for row in found)
+    return out
+
+
+def _quoted(
+    names: EntityIndex, first: str, second: str, row: tuple[str, str, str, int]
+) -> Evidence:
+    passage, doc, text, start = row
+    begin, end = _window(text, _names_of(names, first), _names_of(names, second))
+    return Evidence(passage, doc, text[begin:end], start + begin, start + end)
 
 
 def mention_evidence(
