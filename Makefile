@@ -45,9 +45,11 @@ bench-scale: install
 	$(BIN)/python tests/bench/bench_scale.py --passages 20000,100000,1000000
 	$(BIN)/python tests/bench/bench_scale.py --backend pgvector --passages 20000,100000
 
-# many clients on loopback against a real server, and reads during an upload (bounded in time)
+# many clients on loopback against a real server, and reads during an upload (bounded in time);
+# then what a busy request thread costs the others' store and keyword reads
 bench-load: install
 	$(BIN)/python tests/bench/bench_load.py
+	$(BIN)/python tests/bench/bench_contention.py
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -129,6 +129,7 @@ class UsearchIndex:
         delta_rows: int = DELTA_ROWS,
         expansion_search: int = EXPANSION_SEARCH,
         expansion_add: int = EXPANSION_ADD,
+        connectivity: int = CONNECTIVITY,
         rows_per_passage: int = ROWS_PER_PASSAGE,
         dtype: str = DTYPE,
     ) -> None:
@@ -139,6 +140,7 @@ class UsearchIndex:
         self.delta_rows = delta_rows
         self.expansion_search = expansion_search
         self.expansion_add = expansion_add
+        self.connectivity = connectivity
         self.rows_per_passage = rows_per_passage
         self.dtype = dtype
         self._lock = threading.RLock()
@@ -351,7 +353,7 @@ class UsearchIndex:
                     ndim=self.dimension,
                     metric="cos",
                     dtype=self.dtype,
-                    connectivity=CONNECTIVITY,
+                    connectivity=self.connectivity,
                     expansion_add=self.expansion_add,
                     expansion_search=self.expansion_search,
                 )

@@ -15,7 +15,8 @@ checkout of civicgraph (the same interpreter), to compare before and after.
 
 Traffic goes only to 127.0.0.1, and every phase is bounded in time. For each phase: requests
 per second, and p50, p95, p99 and the longest wait per route, errors (any answer but 2xx, or
-no answer within 30 s), the load average of the machine and the CPU the server used.
+no answer within 30 s), the load average of the machine, the share of its CPU time the
+hypervisor gave to other machines (steal), and the CPU the server used.
 Targets at 100 clients: >= 150 requests/s, p95 < 1 s, no errors; during the upload, no
 request waits more than 2 s.
 """
@@ -199,6 +200,25 @@ class Sample:
         return self.done - self.sent
 
 
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time so far by kind (/proc/stat: user, nice, system, idle, iowait,
+    irq, softirq, steal), in ticks; empty where there is no /proc."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(n) for n in stat.readline().split()[1:9]]
+    except OSError:
+        return []
+
+
+def steal_share(before: list[int], after: list[int]) -> float:
+    """The share of the CPU time between two readings that a virtual machine's hypervisor
+    gave to others: a phase run while it is high had fewer cores than the machine says."""
+    if len(before) < 8 or len(after) < 8:
+        return 0.0
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return spent[7] / max(1, sum(spent))
+
+
 @dataclass
 class Phase:
     """What one phase measured."""
@@ -208,6 +228,7 @@ class Phase:
     samples: list[Sample] = field(default_factory=list)
     seconds: float = 0.0
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at the start and end
+    steal: float = 0.0  # the share of the machine's CPU time taken by the hypervisor
     server_cpu_s: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -254,10 +275,12 @@ def run_phase(server: ServerProcess, targets: Targets, clients: int, seconds: fl
     phase = Phase(f"{clients} clients", clients)
     phase.load = (os.getloadavg()[0], 0.0)
     cpu = tree_cpu_s(server.process.pid)
+    ticks = cpu_ticks()
     t0 = time.monotonic()
     phase.samples = asyncio.run(_load(server.port, targets, clients, seconds))
     phase.seconds = time.monotonic() - t0
     phase.server_cpu_s = tree_cpu_s(server.process.pid) - cpu
+    phase.steal = steal_share(ticks, cpu_ticks())
     phase.load = (phase.load[0], os.getloadavg()[0])
     return phase
 
@@ -269,6 +292,7 @@ def run_upload_phase(
     phase = Phase(f"{clients} clients, upload", clients)
     phase.load = (os.getloadavg()[0], 0.0)
     cpu = tree_cpu_s(server.process.pid)
+    ticks = cpu_ticks()
     outcome: dict[str, object] = {}
 
     async def main() -> list[Sample]:
@@ -300,6 +324,7 @@ def run_upload_phase(
     phase.samples = asyncio.run(main())
     phase.seconds = time.monotonic() - t0
     phase.server_cpu_s = tree_cpu_s(server.process.pid) - cpu
+    phase.steal = steal_share(ticks, cpu_ticks())
     phase.load = (phase.load[0], os.getloadavg()[0])
     phase.notes.append(
         f"upload of {len(files)} files: answered {outcome.get('answer_status')} in "
@@ -458,7 +483,8 @@ def report(phases: list[Phase]) -> None:
         gap = longest_gap(phase.samples, first, last) if phase.samples else 0.0
         print(
             f"{phase.name}: {phase.seconds:.1f} s, load average {phase.load[0]:.2f} -> "
-            f"{phase.load[1]:.2f}, server CPU {phase.server_cpu_s / phase.seconds:.2f} cores, "
+            f"{phase.load[1]:.2f}, steal {phase.steal:.0%}, "
+            f"server CPU {phase.server_cpu_s / phase.seconds:.2f} cores, "
             f"longest time with no answer {gap:.2f} s"
         )
         failed = collections.Counter((s.route, s.status) for s in phase.samples if not s.ok)

@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from graph.ann import (  # noqa: E402
+    CONNECTIVITY,
     DTYPE,
     EXPANSION_ADD,
     EXPANSION_SEARCH,
@@ -197,6 +198,12 @@ def main() -> None:
         help="usearch's breadth while building (the index's default: %(default)s)",
     )
     parser.add_argument(
+        "--connectivity",
+        type=int,
+        default=CONNECTIVITY,
+        help="usearch's graph degree (the index's default: %(default)s)",
+    )
+    parser.add_argument(
         "--backend",
         default="usearch",
         choices=("usearch", "pgvector"),
@@ -248,6 +255,7 @@ def main() -> None:
                     base.shape[1],
                     delta_rows=len(vectors) + 1,
                     expansion_add=args.expansion_add,
+                    connectivity=args.connectivity,
                     dtype=args.dtype,
                 )
             index, exact, build_s, merge_s = build(empty, vectors, args.rows)
@@ -301,7 +309,11 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{args.backend}: vectors GENERATED (mixes of real embeddings), queries embedded; "
-        + (f"expansion_add {args.expansion_add}, {args.dtype}; " if postgres is None else "")
+        + (
+            f"connectivity {args.connectivity}, expansion_add {args.expansion_add}, {args.dtype}; "
+            if postgres is None
+            else ""
+        )
         + f"the benchmark's own peak RSS {peak:,.0f} MB"
     )
     print(
