@@ -139,10 +139,14 @@ def json_value(term: dict[str, Any] | None) -> Any:
 def json_rows(results: dict[str, Any]) -> Rows:
     """SPARQL JSON results of a SELECT as Rows of plain values."""
     variables = list(results["head"]["vars"])
-    rows = [
-        tuple(json_value(binding.get(v)) for v in variables)
-        for binding in results["results"]["bindings"]
-    ]
+    rows = []
+    for binding in results["results"]["bindings"]:
+        row = []
+        for v in variables:
+            term = binding.get(v)
+            # most terms are IRIs and plain strings: their value as it is, without a call
+            row.append(term["value"] if term and "datatype" not in term else json_value(term))
+        rows.append(tuple(row))
     return Rows(variables, rows)
 
 
