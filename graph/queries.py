@@ -678,18 +678,12 @@ def co_mention_evidence(
     names: EntityIndex,
     first: str,
     second: str,
-    passages: Iterable[str] | None = None,
     *,
     limit: int = 3,
     timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> tuple[Evidence, ...]:
-    """Passages that name both entities (these passage IRIs, when known), each quoted around
-    the two names."""
-    if passages is not None:
-        found = co_mentions(
-            store, names, {(first, second): passages}, limit=limit, timeout_s=timeout_s
-        )
-        return found[(first, second)]
+    """Passages that name both entities, each quoted around the two names (`co_mentions`
+    when the passages are known)."""
     rows = store.select(
         f"""SELECT DISTINCT ?passage ?doc ?text ?start WHERE {{
              ?p cg:mentions {_iri(first)}, {_iri(second)} ;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph import queries
-from graph.build import graph_iri
+from graph.build import graph_iri, passage_iri
 from graph.errors import Ambiguous, BadParameter, NotFound
 from graph.queries import EntityIndex, normalise
 from graph.store import OxigraphStore
@@ -220,6 +220,17 @@ def test_co_mention_evidence_quotes_the_passage_around_both_names(store, names) 
     assert "Sam Okoro spoke to Pat Lee" in evidence.quote
     text = fictional.TEXTS["association"]
     assert text[evidence.start : evidence.end] == evidence.quote
+
+
+def test_co_mentions_quotes_each_pairs_own_passages_from_one_read(store, names) -> None:
+    pair = ("person/pat-lee", "person/sam-okoro")
+    [named] = queries.co_mention_evidence(store, names, *pair)
+    iri = str(passage_iri(named.passage))
+    found = queries.co_mentions(store, names, {pair: [iri], ("council/nsh", "council/riv"): []})
+    assert found[pair] == (named,)
+    assert found[("council/nsh", "council/riv")] == ()  # no passages given, none quoted
+    unknown = queries.co_mentions(store, names, {pair: [str(passage_iri("no-such-passage"))]})
+    assert unknown == {pair: ()}
 
 
 @pytest.mark.parametrize(
