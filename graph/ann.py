@@ -7,9 +7,9 @@ approximate index is a snapshot built from those files: every sentence vector is
 keyed by its row number, quantised to 8 bits, and mapped back to its passage (a passage is
 found by its best sentence and ordered by the soft maximum of all its sentences' cosines, as
 in the exact index). The 8-bit index only chooses the candidates: they are scored again on
-their rows at 16 bits (`vectors.npy`, memory-mapped, so only the candidates' rows are read),
-since 8 bits alone reorder near-ties (recall@10 0.96 at 20,000 generated rows, 1.00 scored
-again from 40 candidates). Documents written since the snapshot are held in memory and
+their rows at 32 bits (`vectors.npy`, only the candidates' rows read, by `RowFile`), since
+8 bits alone reorder near-ties (recall@10 0.96 at 20,000 generated rows, 1.00 scored again
+from 40 candidates). Documents written since the snapshot are held in memory and
 scanned exactly (the delta); documents deleted or rewritten since are left out of the
 snapshot's answers (stale). When the delta grows past DELTA_ROWS rows (or a share of the
 snapshot), a writer merges it into a new snapshot: it loads the last one, removes the stale
@@ -34,22 +34,29 @@ from pathlib import Path
 import numpy as np
 
 from graph.errors import ConfigError
+from graph.rowfile import RowFile
 from graph.vectors import ExactScan, VectorFiles, check_rows, row_runs, soft_best, soft_order
 
 log = logging.getLogger(__name__)
 
-# HNSW graph degree and the breadth of the search while building (README, "Scale": measured
-# up to 200,000 generated rows, not yet at a million passages).
+# HNSW graph degree and the breadth of the search while building (README, "Scale": at
+# 600,000 generated rows a degree of 32 gave 0.984 against 16's 0.982; half this breadth
+# cost 0.012 at 2,000,000 rows).
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
 # The breadth of a search: candidates kept while walking the graph. usearch does not save
-# it with the index, so it is set again on every snapshot opened. At 200,000 generated rows,
-# recall@10 (scored again at 16 bits) was 0.96 at 256, 0.997 at 512 and 1.0 at 1024, in
-# 0.6, 0.8 and 2 ms a search.
+# it with the index, so it is set again on every snapshot opened, from the snapshot's size
+# unless a breadth is given. Recall@10 of generated vectors (README, "Scale"): at 200,000
+# rows 0.993 at 1024; at 600,000 rows 0.981 at 1024 and 0.994 at 4096; at 2,000,000 rows
+# 0.963 at 1024, 0.989 at 2048 and 0.994 at 4096 (16 rows a passage wanted, 9.8 and 13.7 ms
+# a search of the index alone at 2048 and 4096).
 EXPANSION_SEARCH = 1024
+WIDE_EXPANSION_SEARCH = 4096
+WIDE_FROM_ROWS = 250_000
 # Sentence vectors asked of the index for each passage wanted: a passage holds up to six,
-# and a few of them often rank together.
-ROWS_PER_PASSAGE = 4
+# a few of them often rank together, and a million passages crowd the nearest rows (at
+# 2,000,000 rows and a breadth of 1024, 0.947 asking 4 a passage, 0.961 asking 16).
+ROWS_PER_PASSAGE = 16
 # Rows held in memory and scanned exactly before they are merged into the snapshot: the scan
 # of 50,000 rows takes a few milliseconds, and a merge costs a load and a save of the
 # snapshot, so merges are not made for a handful of documents.
@@ -58,8 +65,18 @@ DELTA_SHARE = 0.05
 # Past this share of removed rows, a merge rebuilds the snapshot from the files.
 GARBAGE_SHARE = 0.5
 DTYPE = "i8"
+# The precision of the rows candidates are scored again on (`vectors.npy`): "f16" or "f32".
+# At a million generated passages the 10th and 11th nearest differ by 0.00015 in cosine at
+# the median, and 16 bits reorder them: an exact scan at 16 bits finds 0.994 of the 10 that
+# one at 32 finds, which leaves no room for the index's own misses.
+ROW_DTYPE = "f32"
+_ROW_TYPES = {"f16": np.float16, "f32": np.float32}
 # Rows added to the index in one call while merging (each call spreads them over the cores).
 ADD_BATCH = 20_000
+# Below this many rows the index is built on one thread: rows inserted at once into a small
+# graph link poorly, and some are then reached by no search (of 600 clustered rows, 0 to 5
+# unreachable built on two threads, none on one; of 10,000, about 22 against 8).
+SERIAL_ROWS = 20_000
 
 
 def _usearch():
@@ -78,7 +95,7 @@ class _Snapshot:
 
     folder: Path
     index: object  # usearch.index.Index, memory-mapped
-    vectors: np.ndarray  # row -> its vector at 16 bits, memory-mapped, to score candidates
+    vectors: RowFile  # row -> its vector (ROW_DTYPE), read on demand to score candidates
     row_passage: np.ndarray  # row (the index's key) -> passage number
     passage_keys: np.ndarray  # passage number -> key (utf-8 bytes)
     passage_document: np.ndarray  # passage number -> document number
@@ -94,7 +111,12 @@ class _Snapshot:
         return len(self.row_passage)
 
 
-def _load_snapshot(folder: Path, expansion_search: int) -> _Snapshot | None:
+def search_breadth(rows: int) -> int:
+    """The breadth of a search of a snapshot of `rows` rows."""
+    return EXPANSION_SEARCH if rows <= WIDE_FROM_ROWS else WIDE_EXPANSION_SEARCH
+
+
+def _load_snapshot(folder: Path, expansion_search: int | None) -> _Snapshot | None:
     """The snapshot `ann/current` names, memory-mapped, or None when there is none."""
     try:
         name = (folder / "current").read_text().strip()
@@ -104,11 +126,11 @@ def _load_snapshot(folder: Path, expansion_search: int) -> _Snapshot | None:
     Index = _usearch()
     meta = json.loads((where / "documents.json").read_text())
     index = Index.restore(str(where / "index.usearch"), view=True)
-    index.expansion_search = expansion_search
+    index.expansion_search = expansion_search or search_breadth(index.size)
     return _Snapshot(
         folder=where,
         index=index,
-        vectors=np.load(where / "vectors.npy", mmap_mode="r"),
+        vectors=RowFile(where / "vectors.npy"),
         row_passage=np.load(where / "rows.npy", mmap_mode="r"),
         passage_keys=np.load(where / "passages.npy", mmap_mode="r"),
         passage_document=np.load(where / "owners.npy", mmap_mode="r"),
@@ -127,12 +149,15 @@ class UsearchIndex:
         *,
         read_only: bool = False,
         delta_rows: int = DELTA_ROWS,
-        expansion_search: int = EXPANSION_SEARCH,
+        expansion_search: int | None = None,
         expansion_add: int = EXPANSION_ADD,
         connectivity: int = CONNECTIVITY,
         rows_per_passage: int = ROWS_PER_PASSAGE,
         dtype: str = DTYPE,
+        row_dtype: str = ROW_DTYPE,
     ) -> None:
+        if row_dtype not in _ROW_TYPES:
+            raise ConfigError(f"row_dtype must be one of {sorted(_ROW_TYPES)}, not {row_dtype!r}")
         self.dimension = dimension
         self.read_only = read_only
         self.files = VectorFiles(folder, dimension, read_only=read_only)
@@ -143,6 +168,7 @@ class UsearchIndex:
         self.connectivity = connectivity
         self.rows_per_passage = rows_per_passage
         self.dtype = dtype
+        self.row_type = _ROW_TYPES[row_dtype]
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
         self._delta = ExactScan(dimension)
@@ -299,10 +325,9 @@ class UsearchIndex:
         while True:
             matches = snapshot.index.search(vector, wanted, threads=1)
             rows = np.asarray(matches.keys, dtype=np.int64)
-            # the candidates scored again at 16 bits, in row order for the memory map
-            order = np.argsort(rows)
-            rows = rows[order]
-            scores = np.asarray(snapshot.vectors[rows], dtype=np.float32) @ vector
+            # the candidates scored again on their saved rows, read in row order
+            rows = np.sort(rows)
+            scores = snapshot.vectors.take(rows) @ vector
             passages = np.asarray(snapshot.row_passage[rows])
             owners = np.asarray(snapshot.passage_document[passages])
             best: dict[int, float] = {}
@@ -322,7 +347,7 @@ class UsearchIndex:
         firsts = np.searchsorted(snapshot.row_passage, top, side="left")
         ends = np.searchsorted(snapshot.row_passage, top, side="right")
         chosen, runs = row_runs(firsts, ends)
-        every = np.asarray(snapshot.vectors[chosen], dtype=np.float32) @ vector
+        every = snapshot.vectors.take(chosen) @ vector
         keys = [snapshot.passage_keys[p].decode() for p in top]
         return soft_order(keys, soft_best(every, runs))
 
@@ -355,7 +380,7 @@ class UsearchIndex:
                     dtype=self.dtype,
                     connectivity=self.connectivity,
                     expansion_add=self.expansion_add,
-                    expansion_search=self.expansion_search,
+                    expansion_search=self.expansion_search or EXPANSION_SEARCH,
                 )
                 row_passage: list[np.ndarray] = []
                 row_vectors: list[np.ndarray] = []
@@ -375,7 +400,7 @@ class UsearchIndex:
                 if len(stale_rows):
                     index.remove(stale_rows.astype(np.uint64))
                 row_passage = [np.asarray(old.row_passage)]
-                row_vectors = [np.asarray(old.vectors)]
+                row_vectors = [np.load(old.folder / "vectors.npy", mmap_mode="r")]
                 passage_keys = list(np.asarray(old.passage_keys))
                 passage_document = [np.asarray(old.passage_document)]
                 documents = [None if n in self._stale else e for n, e in enumerate(old.documents)]
@@ -400,7 +425,7 @@ class UsearchIndex:
                     np.diff([*starts, len(keys)]),
                 )
                 row_passage.append(numbers)
-                row_vectors.append(vectors.astype(np.float16))
+                row_vectors.append(vectors.astype(self.row_type))
                 batch.append(vectors)
                 next_row += len(keys)
                 if next_row - batch_start >= ADD_BATCH:
@@ -411,7 +436,7 @@ class UsearchIndex:
                 index,
                 np.concatenate(row_vectors)
                 if row_vectors
-                else np.zeros((0, self.dimension), np.float16),
+                else np.zeros((0, self.dimension), self.row_type),
                 np.concatenate(row_passage) if row_passage else np.zeros(0, np.int32),
                 np.array(passage_keys, dtype=bytes) if passage_keys else np.zeros(0, "S1"),
                 np.concatenate(passage_document) if passage_document else np.zeros(0, np.int32),
@@ -433,7 +458,7 @@ class UsearchIndex:
         self.folder.mkdir(parents=True, exist_ok=True)
         where = Path(tempfile.mkdtemp(dir=self.folder, prefix="g-"))
         index.save(str(where / "index.usearch"))  # type: ignore[attr-defined]
-        np.save(where / "vectors.npy", row_vectors.astype(np.float16))
+        np.save(where / "vectors.npy", row_vectors.astype(self.row_type))
         np.save(where / "rows.npy", row_passage.astype(np.int32))
         np.save(where / "passages.npy", passage_keys)
         np.save(where / "owners.npy", passage_document.astype(np.int32))
@@ -452,8 +477,9 @@ class UsearchIndex:
 
 
 def _add(index: object, first_row: int, blocks: list[np.ndarray]) -> None:
-    """Add rows numbered from `first_row` to the index, on every core."""
+    """Add rows numbered from `first_row` to the index, on every core once it is large."""
     if blocks:
         vectors = np.concatenate(blocks)
         keys = np.arange(first_row, first_row + len(vectors), dtype=np.uint64)
-        index.add(keys, vectors, threads=0)  # type: ignore[attr-defined]
+        threads = 1 if first_row < SERIAL_ROWS else 0
+        index.add(keys, vectors, threads=threads)  # type: ignore[attr-defined]

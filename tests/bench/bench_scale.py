@@ -3,7 +3,8 @@ the same vectors; prints a table.
 
     python tests/bench/bench_scale.py [--passages 20000,100000] [--rows 2] [--queries 200]
                                       [--backend usearch|pgvector] [--expansion-add 128]
-                                      [--search 4x1024,16x2048]
+                                      [--search 16xauto,4x1024] [--row-dtype f16|f32]
+                                      [--keep FOLDER | --reopen FOLDER]
 
 The passages' vectors are GENERATED, not embedded (embedding 100,000 passages takes hours on
 this machine): a few hundred sentences of the synthetic corpus's genre are embedded with the
@@ -23,7 +24,9 @@ is bounded by `--budget-s` of building: past it the run stops with the sizes mea
 far. "index alone" is the approximate search of a generated query without embedding it;
 "exact scan" the scan of every row held in memory. With `--search`, the embedded index saved
 once is reopened and measured with each setting of its search (the rows asked of the index
-for each passage wanted, and the breadth of its search).
+for each passage wanted, and the breadth of its search). With `--keep FOLDER`, each size's
+index, queries and exact answers stay in `FOLDER/PASSAGES/`, and `--reopen FOLDER` measures
+searches on them again without building (a million passages take half an hour to build).
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from graph.ann import (  # noqa: E402
     CONNECTIVITY,
     DTYPE,
     EXPANSION_ADD,
-    EXPANSION_SEARCH,
+    ROW_DTYPE,
     ROWS_PER_PASSAGE,
     UsearchIndex,
 )
@@ -130,13 +133,15 @@ def child(folder: str, dimension: int, queries: str, setting: str) -> None:
 
 def open_read_only(folder: str | Path, dimension: int, setting: str) -> UsearchIndex:
     """The saved index opened read-only, searched as `setting` says: "rows per passage
-    asked of the index x its search breadth" (e.g. 4x1024)."""
-    rows_per_passage, breadth = (int(n) for n in setting.split("x"))
+    asked of the index x its search breadth" (e.g. 4x1024; "auto": the breadth the index
+    chooses for its size)."""
+    rows, breadth = setting.split("x")
+    rows_per_passage = int(rows)
     return UsearchIndex(
         folder,
         dimension,
         read_only=True,
-        expansion_search=breadth,
+        expansion_search=None if breadth == "auto" else int(breadth),
         rows_per_passage=rows_per_passage,
     )
 
@@ -184,6 +189,48 @@ def measure(index, queries: np.ndarray, truths: list[set[str]], embedder, questi
     )
 
 
+def build_and_answer(args, base: np.ndarray, passages: int, rng, work: Path, postgres):
+    """Build the index of `passages` generated passages in `work`, and the exact answers
+    to the generated queries (saved beside the index, for `--reopen`)."""
+    vectors = generate(base, passages * args.rows, rng)
+    if postgres is not None:
+        from graph.postgres import PgVectorIndex
+
+        url = postgres.database(f"bench{passages}")
+        empty = PgVectorIndex(url, base.shape[1])
+    else:
+        empty = UsearchIndex(
+            work,
+            base.shape[1],
+            delta_rows=len(vectors) + 1,
+            expansion_add=args.expansion_add,
+            connectivity=args.connectivity,
+            dtype=args.dtype,
+            row_dtype=args.row_dtype,
+        )
+    index, exact, build_s, merge_s = build(empty, vectors, args.rows)
+    del vectors
+    queries = generate(base, args.queries, np.random.default_rng(9))
+    truths, exact_times = [], []
+    for q in queries:
+        t0 = time.perf_counter()
+        truths.append({key for key, _ in exact.search(q, K)})
+        exact_times.append((time.perf_counter() - t0) * 1000)
+    exact_p50 = statistics.median(exact_times)
+    np.save(work / "queries.npy", queries)
+    (work / "built.json").write_text(
+        json.dumps(
+            {
+                "build_s": build_s,
+                "merge_s": merge_s,
+                "exact_p50": exact_p50,
+                "truths": [sorted(t) for t in truths],
+            }
+        )
+    )
+    return index, build_s, merge_s, queries, truths, exact_p50
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", default="20000,100000")
@@ -217,13 +264,26 @@ def main() -> None:
     )
     parser.add_argument(
         "--search",
-        default=f"{ROWS_PER_PASSAGE}x{EXPANSION_SEARCH}",
+        default=f"{ROWS_PER_PASSAGE}xauto",
         help="the embedded index's searches to measure, comma-separated: rows asked of the "
         "index per passage wanted x search breadth (the index's default: %(default)s); the "
         "last is the one opened in a fresh process",
     )
+    parser.add_argument(
+        "--row-dtype",
+        default=ROW_DTYPE,
+        choices=("f16", "f32"),
+        help="the precision candidates are scored again on (the index's default: %(default)s)",
+    )
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument("--keep", type=Path, help="keep each size's index under FOLDER/PASSAGES")
+    kept.add_argument(
+        "--reopen", type=Path, help="measure the indexes kept under FOLDER without building"
+    )
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.backend == "pgvector" and (args.keep or args.reopen):
+        parser.error("--keep and --reopen are for the embedded index (--backend usearch)")
     if args.child:
         child(args.child[0], int(args.child[1]), args.child[2], args.child[3])
         return
@@ -241,38 +301,32 @@ def main() -> None:
         postgres = PostgresServer()
         atexit.register(postgres.stop)  # its data folder goes, however the run ends
     for passages in [int(p) for p in args.passages.split(",")]:
-        work = Path(tempfile.mkdtemp(prefix="civicgraph-bench-scale-"))
+        if args.reopen:
+            work = args.reopen / str(passages)
+        elif args.keep:
+            work = args.keep / str(passages)
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+        else:
+            work = Path(tempfile.mkdtemp(prefix="civicgraph-bench-scale-"))
         try:
-            vectors = generate(base, passages * args.rows, rng)
-            if postgres is not None:
-                from graph.postgres import PgVectorIndex
-
-                url = postgres.database(f"bench{passages}")
-                empty = PgVectorIndex(url, base.shape[1])
+            if args.reopen:
+                index = None
+                built = json.loads((work / "built.json").read_text())
+                build_s, merge_s, exact_p50 = built["build_s"], built["merge_s"], built["exact_p50"]
+                truths = [set(keys) for keys in built["truths"]]
+                queries = np.load(work / "queries.npy")
             else:
-                empty = UsearchIndex(
-                    work,
-                    base.shape[1],
-                    delta_rows=len(vectors) + 1,
-                    expansion_add=args.expansion_add,
-                    connectivity=args.connectivity,
-                    dtype=args.dtype,
+                index, build_s, merge_s, queries, truths, exact_p50 = build_and_answer(
+                    args, base, passages, rng, work, postgres
                 )
-            index, exact, build_s, merge_s = build(empty, vectors, args.rows)
-            queries = generate(base, args.queries, np.random.default_rng(9))
-            truths, exact_times = [], []
-            for q in queries:
-                t0 = time.perf_counter()
-                truths.append({key for key, _ in exact.search(q, K)})
-                exact_times.append((time.perf_counter() - t0) * 1000)
-            del exact
-            np.save(work / "queries.npy", queries)
             measured = []
             if postgres is not None:
                 measured.append(("—", measure(index, queries, truths, embedder, questions)))
                 index.close()
             else:
-                index.close()  # each search setting is measured on the saved index, reopened
+                if index is not None:
+                    index.close()  # each search setting is measured on the saved index, reopened
                 held = {path.stem for path in work.glob("*.npz")}
                 for setting in args.search.split(","):
                     reader = open_read_only(work, base.shape[1], setting)
@@ -297,12 +351,13 @@ def main() -> None:
                         p50,
                         p95,
                         index_p50,
-                        statistics.median(exact_times),
+                        exact_p50,
                         opened if setting == args.search.split(",")[-1] else None,
                     )
                 )
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if not (args.keep or args.reopen):
+                shutil.rmtree(work, ignore_errors=True)
         if build_s > args.budget_s:
             print(f"building {passages:,} passages took {build_s:.0f} s: stopping", flush=True)
             break
@@ -310,8 +365,11 @@ def main() -> None:
     print(
         f"{args.backend}: vectors GENERATED (mixes of real embeddings), queries embedded; "
         + (
-            f"connectivity {args.connectivity}, expansion_add {args.expansion_add}, {args.dtype}; "
-            if postgres is None
+            f"connectivity {args.connectivity}, expansion_add {args.expansion_add}, {args.dtype}, "
+            f"candidates scored again at {args.row_dtype}; "
+            if postgres is None and not args.reopen
+            else f"reopened from {args.reopen}; "
+            if args.reopen
             else ""
         )
         + f"the benchmark's own peak RSS {peak:,.0f} MB"

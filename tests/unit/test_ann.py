@@ -8,7 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graph.ann import EXPANSION_SEARCH, UsearchIndex
+from graph.ann import (
+    EXPANSION_SEARCH,
+    WIDE_EXPANSION_SEARCH,
+    WIDE_FROM_ROWS,
+    UsearchIndex,
+    search_breadth,
+)
+from graph.errors import ConfigError
 from graph.vectors import ExactScan
 
 DIMENSION = 64
@@ -44,9 +51,9 @@ def test_a_reopened_snapshot_agrees_with_the_exact_scan(tmp_path: Path) -> None:
         truth = {key for key, _ in exact.search(query, 10)}
         found = reader.search(query, 10)
         recall.append(len(truth & {key for key, _ in found}) / 10)
-        # scores are cosines, scored again at 16 bits
+        # scores are cosines, scored again on the saved rows at 32 bits
         best = exact.search(query, 1)[0]
-        assert found[0][1] == pytest.approx(best[1], abs=2e-3)
+        assert found[0][1] == pytest.approx(best[1], abs=1e-6)
     assert np.mean(recall) >= 0.99
 
 
@@ -65,3 +72,54 @@ def test_sync_reads_again_a_document_of_the_delta_written_by_another_process(
     server.sync({"d1"})
     assert [key for key, _ in server.search(new, 1)] == ["d1-p9"]
     assert server.count() == 1
+
+
+def test_candidates_scored_again_at_32_bits_rank_as_the_exact_scan(tmp_path: Path) -> None:
+    vectors = _clustered(600, np.random.default_rng(5))
+    writer = UsearchIndex(tmp_path, DIMENSION, delta_rows=10**9, row_dtype="f32")
+    exact = ExactScan(DIMENSION)
+    for first in range(0, len(vectors), 60):
+        # two rows a passage, as a passage has a vector for each of its sentences
+        keys = [f"d{first}-p{n // 2}" for n in range(first, first + 60)]
+        writer.upsert(f"d{first}", keys, vectors[first : first + 60])
+        exact.put(f"d{first}", keys, vectors[first : first + 60])
+    writer.merge()
+    writer.close()
+    reader = UsearchIndex(tmp_path, DIMENSION, read_only=True)
+    reader.sync({f"d{first}" for first in range(0, len(vectors), 60)})
+    assert reader._snapshot is not None
+    assert reader._snapshot.vectors.dtype == np.float32
+    for query in _clustered(20, np.random.default_rng(6)):
+        found, truth = reader.search(query, 10), exact.search(query, 10)
+        assert [key for key, _ in found] == [key for key, _ in truth]
+        assert [score for _, score in found] == pytest.approx([s for _, s in truth], abs=1e-6)
+
+
+def test_an_unknown_precision_of_the_rows_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="row_dtype"):
+        UsearchIndex(tmp_path, DIMENSION, row_dtype="f8")
+
+
+def test_a_large_snapshot_is_searched_wider_unless_a_breadth_is_given(tmp_path: Path) -> None:
+    assert search_breadth(WIDE_FROM_ROWS) == EXPANSION_SEARCH
+    assert search_breadth(WIDE_FROM_ROWS + 1) == WIDE_EXPANSION_SEARCH > EXPANSION_SEARCH
+    writer = UsearchIndex(tmp_path, DIMENSION, delta_rows=10**9)
+    writer.upsert("d1", ["d1-p0", "d1-p1"], _clustered(2, np.random.default_rng(8)))
+    writer.merge()
+    writer.close()
+    chosen = UsearchIndex(tmp_path, DIMENSION, read_only=True, expansion_search=300)
+    chosen.sync({"d1"})
+    assert chosen._snapshot is not None and chosen._snapshot.index.expansion_search == 300
+
+
+def test_every_row_of_a_small_index_is_reached(tmp_path: Path) -> None:
+    # built on two threads, a graph this small left a few rows that no search reached
+    vectors = _clustered(600, np.random.default_rng(5))
+    writer = UsearchIndex(tmp_path, DIMENSION, delta_rows=10**9)
+    for first in range(0, len(vectors), 60):
+        keys = [f"d{first}-p{n}" for n in range(first, first + 60)]
+        writer.upsert(f"d{first}", keys, vectors[first : first + 60])
+    writer.merge()
+    assert writer._delta.count() == 0  # every row is searched through the index
+    for n in range(len(vectors)):
+        assert writer.search(vectors[n], 1)[0][0] == f"d{n - n % 60}-p{n}"
