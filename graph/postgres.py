@@ -33,8 +33,10 @@ ROWS_PER_PASSAGE = 4
 # at a time (100,000 passages written a document at a time into an indexed table: 660 s;
 # README, "Scale"), so a table filled from empty is indexed once, when its writer flushes,
 # and searched by a scan until then. The build holds the graph in maintenance_work_mem:
-# about this many bytes a row over the vector's own, or it spills to disk and slows.
-BUILD_BYTES_PER_ROW = 400
+# about this many bytes a row over the vector's own, or it spills to disk and slows (given
+# 400 for 2,000,000 rows of 384 dimensions, it spilled at about 1,700,000 and the last
+# 300,000 rows took longer than the first 1,700,000).
+BUILD_BYTES_PER_ROW = 1024
 # ... up to this much (a parallel build takes it as shared memory); past it the build spills.
 BUILD_MEMORY_MB = 8192
 # bm25's parameters, as FTS5 sets them.
@@ -165,12 +167,22 @@ class PgVectorIndex(_IndexedDocuments):
 
     documents_table = "cg_vector_documents"
 
-    def __init__(self, url: str, dimension: int, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        dimension: int,
+        *,
+        read_only: bool = False,
+        ef_search: int = EF_SEARCH,
+        rows_per_passage: int = ROWS_PER_PASSAGE,
+    ) -> None:
         self.dimension = dimension
         self.read_only = read_only
+        self.ef_search = ef_search
+        self.rows_per_passage = rows_per_passage
         if not read_only:
             _create_extension(url)
-        self.db = _Database(url, [f"SET hnsw.ef_search = {EF_SEARCH}"], vectors=True)
+        self.db = _Database(url, [f"SET hnsw.ef_search = {int(ef_search)}"], vectors=True)
         if not read_only:
             self._create()
         self._check_dimension()
@@ -282,11 +294,11 @@ class PgVectorIndex(_IndexedDocuments):
         if k <= 0:
             return []
         vector = np.asarray(vector, dtype=np.float32)
-        wanted = k * ROWS_PER_PASSAGE
+        wanted = k * self.rows_per_passage
         while True:
             with self.db.transaction() as conn:
                 if documents is None:
-                    conn.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, wanted)}")
+                    conn.execute(f"SET LOCAL hnsw.ef_search = {max(self.ef_search, wanted)}")
                     rows = conn.execute(
                         "SELECT passage, document, embedding <=> %s AS distance FROM cg_vectors "
                         "ORDER BY distance LIMIT %s",

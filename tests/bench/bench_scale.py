@@ -146,6 +146,21 @@ def open_read_only(folder: str | Path, dimension: int, setting: str) -> UsearchI
     )
 
 
+def open_postgres(url: str, dimension: int, setting: str):
+    """pgvector's index opened read-only, searched as `setting` says: rows per passage asked
+    of it x `hnsw.ef_search` ("auto": its default)."""
+    from graph.postgres import EF_SEARCH, PgVectorIndex
+
+    rows, breadth = setting.split("x")
+    return PgVectorIndex(
+        url,
+        dimension,
+        read_only=True,
+        rows_per_passage=int(rows),
+        ef_search=EF_SEARCH if breadth == "auto" else int(breadth),
+    )
+
+
 def open_in_child(folder: Path, dimension: int, setting: str) -> dict[str, float]:
     """What `child` measures, in a fresh process."""
     out = subprocess.run(
@@ -264,9 +279,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--search",
-        default=f"{ROWS_PER_PASSAGE}xauto",
-        help="the embedded index's searches to measure, comma-separated: rows asked of the "
-        "index per passage wanted x search breadth (the index's default: %(default)s); the "
+        help="the searches to measure, comma-separated: rows asked of the index per passage "
+        "wanted x search breadth (usearch's expansion_search, pgvector's hnsw.ef_search); "
+        "'auto' the backend's own; default: the backend's settings. The embedded index's "
         "last is the one opened in a fresh process",
     )
     parser.add_argument(
@@ -284,6 +299,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.backend == "pgvector" and (args.keep or args.reopen):
         parser.error("--keep and --reopen are for the embedded index (--backend usearch)")
+    if args.search is None:
+        from graph.postgres import ROWS_PER_PASSAGE as PG_ROWS_PER_PASSAGE
+
+        rows = PG_ROWS_PER_PASSAGE if args.backend == "pgvector" else ROWS_PER_PASSAGE
+        args.search = f"{rows}xauto"
     if args.child:
         child(args.child[0], int(args.child[1]), args.child[2], args.child[3])
         return
@@ -322,8 +342,12 @@ def main() -> None:
                 )
             measured = []
             if postgres is not None:
-                measured.append(("—", measure(index, queries, truths, embedder, questions)))
                 index.close()
+                for setting in args.search.split(","):
+                    reader = open_postgres(index.db.url, base.shape[1], setting)
+                    found = measure(reader, queries, truths, embedder, questions)
+                    measured.append((setting, found))
+                    reader.close()
             else:
                 if index is not None:
                     index.close()  # each search setting is measured on the saved index, reopened
