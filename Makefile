@@ -42,8 +42,8 @@ bench: install
 # vector search at 20,000, 100,000 and 1,000,000 passages (generated vectors), approximate
 # against exact; then pgvector at 20,000 and 100,000 (about 50 minutes on 2 cores, 11 GB of RAM)
 bench-scale: install
-	$(BIN)/python tests/bench/bench_scale.py --passages 20000,100000,1000000
-	$(BIN)/python tests/bench/bench_scale.py --backend pgvector --passages 20000,100000
+	$(BIN)/python tests/bench/bench_scale.py --passages 20000,100000,1000000 --budget-s 3600
+	$(BIN)/python tests/bench/bench_scale.py --backend pgvector --passages 20000,100000,1000000 --budget-s 3600
 
 # many clients on loopback against a real server, and reads during an upload (bounded in time);
 # then what a busy request thread costs the others' store and keyword reads
