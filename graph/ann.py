@@ -325,9 +325,7 @@ class UsearchIndex:
         while True:
             matches = snapshot.index.search(vector, wanted, threads=1)
             rows = np.asarray(matches.keys, dtype=np.int64)
-            # the candidates scored again on their saved rows, read in row order
-            rows = np.sort(rows)
-            scores = snapshot.vectors.take(rows) @ vector
+            scores = snapshot.vectors.take(rows) @ vector  # scored again on the saved rows
             passages = np.asarray(snapshot.row_passage[rows])
             owners = np.asarray(snapshot.passage_document[passages])
             best: dict[int, float] = {}

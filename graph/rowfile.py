@@ -20,6 +20,7 @@ class RowFile:
     no file position)."""
 
     def __init__(self, path: str | Path) -> None:
+        self._fd = -1
         self.path = Path(path)
         with self.path.open("rb") as data:
             version = np.lib.format.read_magic(data)
@@ -45,9 +46,8 @@ class RowFile:
         """The rows numbered `rows` (in that order, repeats allowed) at 32 bits; each run of
         consecutive rows is one read."""
         rows = np.asarray(rows, dtype=np.int64)
-        out = np.empty((len(rows), self.shape[1]), dtype=np.float32)
         if not len(rows):
-            return out
+            return np.empty((0, self.shape[1]), dtype=np.float32)
         if rows.min() < 0 or rows.max() >= self.shape[0]:
             raise IndexError(f"{self.path}: rows outside 0..{self.shape[0] - 1}")
         wanted, where = np.unique(rows, return_inverse=True)
@@ -61,8 +61,7 @@ class RowFile:
             if len(data) != size:
                 raise OSError(f"{self.path}: short read (the file changed under the index?)")
             read[start:end] = np.frombuffer(data, dtype=self.dtype).reshape(-1, self.shape[1])
-        out[:] = read[where.reshape(-1)]
-        return out
+        return read[where.reshape(-1)].astype(np.float32, copy=False)
 
     def close(self) -> None:
         """Close the file (also done when the object is collected)."""
