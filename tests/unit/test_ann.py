@@ -29,19 +29,31 @@ def _clustered(n: int, rng: np.random.Generator) -> np.ndarray:
     return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 
 
+def _saved_beside_exact(
+    folder: Path, vectors: np.ndarray, per_document: int, rows_per_passage: int = 1, **settings: str
+) -> tuple[UsearchIndex, ExactScan]:
+    """The vectors written in documents of `per_document` rows and merged into a saved
+    snapshot, opened again read-only, beside an exact scan of the same rows."""
+    writer = UsearchIndex(folder, DIMENSION, delta_rows=10**9, **settings)
+    exact = ExactScan(DIMENSION)
+    documents = set()
+    for first in range(0, len(vectors), per_document):
+        rows = range(first, first + per_document)
+        keys = [f"d{first}-p{n // rows_per_passage}" for n in rows]
+        writer.upsert(f"d{first}", keys, vectors[first : first + per_document])
+        exact.put(f"d{first}", keys, vectors[first : first + per_document])
+        documents.add(f"d{first}")
+    writer.merge()
+    writer.close()
+    reader = UsearchIndex(folder, DIMENSION, read_only=True)
+    reader.sync(documents)
+    return reader, exact
+
+
 def test_a_reopened_snapshot_agrees_with_the_exact_scan(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     vectors = _clustered(3000, rng)
-    writer = UsearchIndex(tmp_path, DIMENSION, delta_rows=10**9)
-    exact = ExactScan(DIMENSION)
-    for first in range(0, len(vectors), 100):
-        keys = [f"d{first}-p{n}" for n in range(first, first + 100)]
-        writer.upsert(f"d{first}", keys, vectors[first : first + 100])
-        exact.put(f"d{first}", keys, vectors[first : first + 100])
-    writer.merge()
-    writer.close()
-    reader = UsearchIndex(tmp_path, DIMENSION, read_only=True)
-    reader.sync({f"d{first}" for first in range(0, len(vectors), 100)})
+    reader, exact = _saved_beside_exact(tmp_path, vectors, per_document=100)
     # usearch forgets the breadth of a search when it saves an index
     assert reader._snapshot is not None
     assert reader._snapshot.index.expansion_search == EXPANSION_SEARCH
@@ -76,17 +88,10 @@ def test_sync_reads_again_a_document_of_the_delta_written_by_another_process(
 
 def test_candidates_scored_again_at_32_bits_rank_as_the_exact_scan(tmp_path: Path) -> None:
     vectors = _clustered(600, np.random.default_rng(5))
-    writer = UsearchIndex(tmp_path, DIMENSION, delta_rows=10**9, row_dtype="f32")
-    exact = ExactScan(DIMENSION)
-    for first in range(0, len(vectors), 60):
-        # two rows a passage, as a passage has a vector for each of its sentences
-        keys = [f"d{first}-p{n // 2}" for n in range(first, first + 60)]
-        writer.upsert(f"d{first}", keys, vectors[first : first + 60])
-        exact.put(f"d{first}", keys, vectors[first : first + 60])
-    writer.merge()
-    writer.close()
-    reader = UsearchIndex(tmp_path, DIMENSION, read_only=True)
-    reader.sync({f"d{first}" for first in range(0, len(vectors), 60)})
+    # two rows a passage, as a passage has a vector for each of its sentences
+    reader, exact = _saved_beside_exact(
+        tmp_path, vectors, per_document=60, rows_per_passage=2, row_dtype="f32"
+    )
     assert reader._snapshot is not None
     assert reader._snapshot.vectors.dtype == np.float32
     for query in _clustered(20, np.random.default_rng(6)):
