@@ -63,6 +63,9 @@ class RoleRule(_Strict):
     prepositions: list[str] = Field(default_factory=list)
     before: bool = False
     portfolios: list[str] = Field(default_factory=list)
+    # a member post that, written bare ("its director", "whose director is"), heads a body,
+    # though not a council, whose director runs one department
+    heads_bodies: bool = False
 
     _clean = field_validator("aliases", "prepositions", "portfolios")(_words)
 

@@ -20,6 +20,11 @@ class RoleInfo:
     head: bool
     before: str  # portfolio words before the role word ("communities")
     portfolio: str  # portfolio words after it ("public health")
+    heads_body: bool = False  # heads a body, though not a council ("its director")
+
+    def heads(self, organisation: str) -> bool:
+        """Whether the post heads ``organisation`` (an entity ref)."""
+        return self.head or (self.heads_body and organisation.startswith("body/"))
 
 
 @dataclass(slots=True)

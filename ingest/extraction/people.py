@@ -129,6 +129,7 @@ class RoleScan(ScanBase):
                 head=head,
                 before=" ".join(before_words),
                 portfolio=portfolio,
+                heads_body=rule.heads_bodies and not (portfolio or before_words or modifiers),
             )
             out.append(Candidate(left, final_end, ROLE, "role", Flags(role=info)))
         return out

@@ -192,7 +192,9 @@ class PostShapes:
                 continue
             start, end = min(people[0], r, org_start), max(people[0], r, org_end) + 1
             person = ref_at(line, people[0])
-            posts.append(Post(person, organisation, info.text, info.head, start, end))
+            posts.append(
+                Post(person, organisation, info.text, info.heads(organisation), start, end)
+            )
         return posts
 
 

@@ -113,7 +113,7 @@ class PostReader(PostOrganisations, PostShapes):
         for p in people:
             person = self._person_ref(line, p, resolver)
             for org in organisations if person else ():
-                posts.append(Post(person, org, info.text, info.head, start, end))
+                posts.append(Post(person, org, info.text, info.heads(org), start, end))
         return posts
 
     def _person_ref(self, line: LineContext, k: int, resolver) -> str | None:

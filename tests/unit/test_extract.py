@@ -355,6 +355,24 @@ def test_whose_post_after_a_part_of_apposition_is_the_parts(extract) -> None:
     assert ("person/ilse-marrable", "holdsPost", "body/home-office") not in found
 
 
+def test_a_bodys_bare_director_heads_it_but_not_a_councils(extract) -> None:
+    text = (
+        "The Marsh Policy Institute doubted the figures; its director, Odile Brack, called "
+        "them thin. Kent County Council's director, Ravi Sorel, agreed. The Greywater "
+        "Foundation, whose executive director is Bo Tarrant, and Hal Venn, director of "
+        "research at the Marsh Policy Institute, said nothing."
+    )
+    found = facts(run(extract, text))
+    institute = "body/marsh-policy-institute"
+    assert ("person/odile-brack", "headOf", institute) in found
+    assert ("person/bo-tarrant", "headOf", "body/greywater-foundation") in found
+    # a council's director runs a department; a director of research, a part
+    assert ("person/ravi-sorel", "holdsPost", "council/ken") in found
+    assert ("person/ravi-sorel", "headOf", "council/ken") not in found
+    assert ("person/hal-venn", "holdsPost", institute) in found
+    assert ("person/hal-venn", "headOf", institute) not in found
+
+
 # --------------------------------------------------------------------------- leads
 
 
