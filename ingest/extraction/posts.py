@@ -20,7 +20,7 @@ named, the council in focus. Words between the parts must be words that can stan
 
 from __future__ import annotations
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from graph.model import Claim, Predicate
 from ingest.extraction.labels import ORG_LABELS, PERSON, PROGRAMME, ROLE, THEME
@@ -240,7 +240,7 @@ class PostReader(PostOrganisations, PostShapes):
         """The person after a post word: "Northshire's chief executive, Jane Holt",
         "Chairman Cllr Jane Holt", "the leader of the council is Jane Holt"."""
         doc = line.doc
-        k = r + 1
+        k = _date_after(doc, r + 1, sentence.end)
         # the organisation may follow the post word: "chief executive of X, Jane Holt"
         if k < sentence.end and doc[k].lower_ in ATTACH:
             k += 1
@@ -255,6 +255,10 @@ class PostReader(PostOrganisations, PostShapes):
             t = doc[k]
             if is_mention(line, k, (PERSON,)):
                 return [k]
+            dated = _date_after(doc, k, sentence.end)
+            if dated > k:  # "whose chair until last year was ...": when, not who
+                k = dated
+                continue
             if t.lower_ not in (",", "is", "was", "will", "be", "has", "been", "until", "now"):
                 return []
             k += 1
@@ -292,3 +296,22 @@ class PostReader(PostOrganisations, PostShapes):
             )
             for predicate in predicates
         ]
+
+
+# prepositions that open a time between a post word and its holder, and the words of a time
+TIME_PREPOSITIONS = frozenset(("until", "till", "since", "from", "for", "during", "in"))
+_TIME = """this last next that the past previous early late mid year years month months week
+weeks decade spring summer autumn winter now then recently january february march april may
+june july august september october november december"""
+TIME_WORDS = frozenset(_TIME.split())
+
+
+def _date_after(doc: Doc, k: int, end: int) -> int:
+    """Past a time that opens at ``k`` ("until last year", "since 2019") the token after
+    it, else ``k``: a preposition of time and at most four words of a date."""
+    if k >= end or doc[k].lower_ not in TIME_PREPOSITIONS:
+        return k
+    j = k + 1
+    while j < end and j - k <= 4 and (doc[j].lower_ in TIME_WORDS or doc[j].like_num):
+        j += 1
+    return j if j > k + 1 else k

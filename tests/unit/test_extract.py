@@ -373,6 +373,17 @@ def test_a_bodys_bare_director_heads_it_but_not_a_councils(extract) -> None:
     assert ("person/hal-venn", "headOf", institute) not in found
 
 
+def test_a_time_between_a_post_and_its_holder(extract) -> None:
+    text = (
+        "The Greywater Foundation, whose chair until last spring was Dame Ida Lusk, met "
+        "twice. The Marsh Policy Institute, whose director since 2019 has been Abel Torvik, "
+        "did not."
+    )
+    found = facts(run(extract, text))
+    assert ("person/ida-lusk", "headOf", "body/greywater-foundation") in found
+    assert ("person/abel-torvik", "holdsPost", "body/marsh-policy-institute") in found
+
+
 # --------------------------------------------------------------------------- leads
 
 
