@@ -59,6 +59,8 @@ def main() -> None:
     for name in args.corpora:
         with tempfile.TemporaryDirectory() as tmp:
             result, ingest = score_corpus(name, Path(tmp) / "store")
+        for path, reason in ingest.failed:  # its gold is left out of the scores: say so
+            print(f"{name}: {path} failed to ingest and is not scored: {reason}", file=sys.stderr)
         words = sum(
             len(p.read_text(encoding="utf-8", errors="replace").split())
             for p in CORPORA[name][0].iterdir()
