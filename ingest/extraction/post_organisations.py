@@ -95,6 +95,16 @@ class PostOrganisations(PostShapes):
         ):
             owner = _apposition_head(line, sentence, k - 2)
             return ref_at(line, owner), owner, r
+        # "the Unit, where Holt is director": the organisation the "where" clause describes
+        if (
+            k in people
+            and k >= sentence.start + 3
+            and doc[k - 1].lower_ == "where"
+            and doc[k - 2].text == ","
+            and is_mention(line, k - 3, ORG_LABELS)
+        ):
+            owner = _apposition_head(line, sentence, k - 3)
+            return ref_at(line, owner), owner, r
         # "Holt, chief executive, Northshire Council"
         k = r + 1
         if (

@@ -384,6 +384,16 @@ def test_a_time_between_a_post_and_its_holder(extract) -> None:
     assert ("person/abel-torvik", "holdsPost", "body/marsh-policy-institute") in found
 
 
+def test_a_post_in_a_where_clause_is_held_in_the_organisation_it_describes(extract) -> None:
+    text = (
+        "Bids go to the Office for Civic Life, part of the Home Office, where Rachel Dunmore is "
+        "minister for civic life."
+    )
+    found = facts(run(extract, text))
+    assert ("person/rachel-dunmore", "holdsPost", "body/office-for-civic-life") in found
+    assert ("person/rachel-dunmore", "holdsPost", "body/home-office") not in found
+
+
 # --------------------------------------------------------------------------- leads
 
 
