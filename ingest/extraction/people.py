@@ -29,6 +29,10 @@ def _same_entity(token: Token, role: Token) -> bool:
     return role.ent_iob_ == "I" and role.ent_type_ == token.ent_type_ and token.i < role.i
 
 
+# words that open the noun phrase a lower-case portfolio of two words stands in
+_NOUN_PHRASE_OPENERS = frozenset(("the", "its", "their", "his", "her", "'s", "’s"))
+
+
 class RoleScan(ScanBase):
     """Post words with their modifiers, portfolio and suffixes."""
 
@@ -77,6 +81,17 @@ class RoleScan(ScanBase):
                     and not doc[left - 2].ent_type_  # "George Osborne and Health Secretary"
                 ):
                     left -= 2  # "Health and Wellbeing Minister": a portfolio of two words
+                    continue
+                if (
+                    t.lower_ == "and"
+                    and start > left >= 3
+                    and (left - 2) not in taken
+                    and doc[left].is_lower
+                    and doc[left - 2].is_lower
+                    and doc[left - 2].pos_ in ("NOUN", "ADJ")
+                    and doc[left - 3].lower_ in _NOUN_PHRASE_OPENERS
+                ):
+                    left -= 2  # "the housing and planning minister", within one noun phrase
                     continue
                 if (
                     (left - 1) in taken

@@ -394,6 +394,12 @@ def test_a_post_in_a_where_clause_is_held_in_the_organisation_it_describes(extra
     assert ("person/rachel-dunmore", "holdsPost", "body/home-office") not in found
 
 
+def test_a_lower_case_portfolio_of_two_words_before_a_post(extract) -> None:
+    text = "Simon Averill, the housing and planning minister at the Home Office, spoke first."
+    found = facts(run(extract, text))
+    assert ("person/simon-averill", "holdsPost", "body/home-office") in found
+
+
 # --------------------------------------------------------------------------- leads
 
 
