@@ -66,6 +66,9 @@ class RoleRule(_Strict):
     # a member post that, written bare ("its director", "whose director is"), heads a body,
     # though not a council, whose director runs one department
     heads_bodies: bool = False
+    # a head post whose portfolio names a government department heads it ("Secretary of
+    # State for Health"), where another head post with a portfolio leads a part of its body
+    heads_department: bool = False
 
     _clean = field_validator("aliases", "prepositions", "portfolios")(_words)
 

@@ -135,7 +135,14 @@ class RoleScan(ScanBase):
             final_end = max(right, portfolio_end)
             while final_end > start and doc[final_end - 1].is_punct:
                 final_end -= 1
-            head = rule.kind == "head" and not portfolio and not (modifiers & self.rules.demoting)
+            head = (
+                rule.kind == "head"
+                and not (modifiers & self.rules.demoting)
+                and (
+                    not portfolio
+                    or (rule.heads_department and bool(self.rules.department_for(portfolio)))
+                )
+            )
             if rule.portfolios and not before_words:
                 head = False
             info = RoleInfo(

@@ -400,6 +400,19 @@ def test_a_lower_case_portfolio_of_two_words_before_a_post(extract) -> None:
     assert ("person/simon-averill", "holdsPost", "body/home-office") in found
 
 
+def test_a_secretary_of_state_heads_the_department_the_portfolio_names(extract) -> None:
+    text = (
+        "The Department for Education and Skills wrote to councils. Simon Averill, "
+        "Secretary of State for Education and Skills, visited Leeds with Ruth Calloway, "
+        "Director of Public Health at Leeds City Council."
+    )
+    found = facts(run(extract, text, date="2004-03-01"))
+    department = "body/department-for-education-and-skills"
+    assert ("person/simon-averill", "headOf", department) in found
+    assert ("person/ruth-calloway", "holdsPost", "council/lds") in found
+    assert ("person/ruth-calloway", "headOf", "council/lds") not in found
+
+
 # --------------------------------------------------------------------------- leads
 
 
