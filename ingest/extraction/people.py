@@ -157,18 +157,31 @@ class RoleScan(ScanBase):
         return out
 
     def _employer_after_name(self, k: int, taken: set[int]) -> bool:
-        """Whether the capitalised words from ``k`` are followed by a comma and a name found
-        already: "Head of Business Systems, Coventry City Council" names its employer after
-        the portfolio."""
-        doc = self.doc
-        end = k
-        while (
-            end < len(doc)
-            and end not in taken
-            and (is_capitalised(doc[end]) or doc[end].lower_ in ("and", "&"))
-        ):
-            end += 1
-        return end > k and end + 1 < len(doc) and doc[end].text == "," and end + 1 in taken
+        """Whether the capitalised words from ``k`` are a portfolio followed by the name of
+        its employer, found already: "Head of Business Systems, Coventry City Council",
+        "Director General for Social Care, Partnerships and Local Government at the
+        Department of Health"."""
+        doc, n = self.doc, len(self.doc)
+
+        def run_end(end: int, joiners: tuple[str, ...]) -> int:
+            while (
+                end < n
+                and end not in taken
+                and (is_capitalised(doc[end]) or doc[end].lower_ in joiners)
+            ):
+                end += 1
+            return end
+
+        end = run_end(k, ("and", "&"))
+        if end == k:
+            return False
+        if end + 1 < n and doc[end].text == "," and end + 1 in taken:
+            return True
+        end = run_end(end, ("and", "&", ","))
+        if end + 1 < n and doc[end].lower_ in ("at", "in", "within"):
+            employer = end + 2 if doc[end + 1].lower_ == "the" else end + 1
+            return employer in taken
+        return False
 
     def _portfolio(self, i: int, rule: RoleRule, taken: set[int]) -> int:
         """The end of the portfolio that follows a post word at token ``i``, or ``i``."""
@@ -203,6 +216,8 @@ class RoleScan(ScanBase):
                 and doc[end - 1].is_alpha
                 and doc[end - 1].is_lower
                 and t.pos_ == "PROPN"
+                # "Partnerships and Local Government": a capitalised portfolio goes on
+                and not (doc[end - 1].lower_ == "and" and is_capitalised(doc[end - 2]))
             ):
                 break  # "head of housing Priya Desai": the name is not the portfolio
             if t.lower_ in ("of", "for") and (

@@ -413,6 +413,18 @@ def test_a_secretary_of_state_heads_the_department_the_portfolio_names(extract) 
     assert ("person/ruth-calloway", "headOf", "council/lds") not in found
 
 
+def test_a_capitalised_portfolio_before_at_and_the_employer_leads_a_part(extract) -> None:
+    text = (
+        "The Department of Health wrote to councils. Simon Averill, Director General for "
+        "Social Care at the Department of Health, and Ruth Calloway, Director General for "
+        "Housing, Planning and Local Government at the Department of Health, spoke."
+    )
+    found = facts(run(extract, text))
+    for person in ("person/simon-averill", "person/ruth-calloway"):
+        assert (person, "holdsPost", "body/department-of-health") in found
+        assert (person, "headOf", "body/department-of-health") not in found
+
+
 # --------------------------------------------------------------------------- leads
 
 
