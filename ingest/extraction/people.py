@@ -122,7 +122,10 @@ class RoleScan(ScanBase):
             rule = self.rules.role_rule(core, " ".join(before_words))
             if rule is None:
                 continue
-            portfolio_end = self._portfolio(right, rule, taken)
+            # "the Scottish Government's Cabinet Secretary for Finance": the organisation is
+            # named before the post, so a capitalised name after it is the portfolio
+            owned = left >= 2 and doc[left - 1].lower_ in ("'s", "’s") and (left - 2) in taken
+            portfolio_end = self._portfolio(right, rule, taken, owned)
             # "director of" + "policy" / "head of" + "policy": "head of" holds its preposition
             first = right if rule.label.endswith(" of") else right + 1
             portfolio = doc[first:portfolio_end].text if portfolio_end > right else ""
@@ -183,8 +186,9 @@ class RoleScan(ScanBase):
             return employer in taken
         return False
 
-    def _portfolio(self, i: int, rule: RoleRule, taken: set[int]) -> int:
-        """The end of the portfolio that follows a post word at token ``i``, or ``i``."""
+    def _portfolio(self, i: int, rule: RoleRule, taken: set[int], owned: bool = False) -> int:
+        """The end of the portfolio that follows a post word at token ``i``, or ``i``;
+        ``owned`` when the post's organisation is named before it."""
         doc, n = self.doc, len(self.doc)
         # any post may take a portfolio ("chair of social affairs at the LGA"); a head post
         # with one heads a part, not the organisation
@@ -199,7 +203,8 @@ class RoleScan(ScanBase):
         if k >= n or k in taken:
             return i  # "chief executive of Kent County Council": the organisation follows
         if (
-            doc[k].ent_type_ in ("ORG", "GPE")
+            not owned
+            and doc[k].ent_type_ in ("ORG", "GPE")
             and is_capitalised(doc[k])
             and not self._portfolio_words(k)
             and not self._employer_after_name(k, taken)

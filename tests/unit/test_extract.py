@@ -425,6 +425,18 @@ def test_a_capitalised_portfolio_before_at_and_the_employer_leads_a_part(extract
         assert (person, "headOf", "body/department-of-health") not in found
 
 
+def test_a_capitalised_portfolio_after_a_possessive_owner_is_no_body(extract) -> None:
+    text = (
+        "Ruth Calloway, the Scottish Government's Cabinet Secretary for Finance and Local "
+        "Government, spoke."
+    )
+    extraction = run(extract, text)
+    assert ("person/ruth-calloway", "holdsPost", "body/the-scottish-government") in facts(
+        extraction
+    )
+    assert refs(extraction, EntityKind.BODY) == {"body/the-scottish-government"}
+
+
 # --------------------------------------------------------------------------- leads
 
 
