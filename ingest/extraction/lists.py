@@ -143,6 +143,10 @@ class ListReader:
     ) -> OrgList:
         doc = line.doc
         first, last_token = _clause(doc, sentence, run[0], run[-1])
+        if single:
+            # "A, B and C, which had worked together through X": X is named in a clause of
+            # its own, and what the sentence says before it is not said of X
+            first = max(first, _relative_clause_start(doc, first, run[0]))
         context = tuple(k for k in range(first, last_token) if not run[0] <= k <= run[-1])
         last = doc[run[-1]]
         return OrgList(
@@ -451,6 +455,15 @@ def _clause(doc: Doc, sentence: Span, first: int, last: int) -> tuple[int, int]:
     while end < sentence.end and doc[end].lower_ not in _CLAUSE_BREAKS:
         end += 1
     return start, end
+
+
+def _relative_clause_start(doc: Doc, start: int, k: int) -> int:
+    """The first token of the relative clause (", which ...", ", who ...") that token ``k``
+    stands in, searching back to ``start``; ``start`` when there is none."""
+    for j in range(k - 1, start, -1):
+        if doc[j].lower_ in ("which", "who", "whose", "where") and doc[j - 1].text == ",":
+            return j
+    return start
 
 
 def _leads_in(sentence: Span) -> bool:

@@ -437,6 +437,18 @@ def test_a_capitalised_portfolio_after_a_possessive_owner_is_no_body(extract) ->
     assert refs(extraction, EntityKind.BODY) == {"body/the-scottish-government"}
 
 
+def test_a_body_in_a_relative_clause_after_a_membership_list_is_no_member(extract) -> None:
+    text = (
+        "The Northshire Combined Authority was set up in 2014. Its members are Bolton, Bury "
+        "and Wigan councils, which had worked together for years through the Local "
+        "Government Association."
+    )
+    found = facts(run(extract, text))
+    authority = "body/northshire-combined-authority"
+    assert ("council/wgn", "memberOf", authority) in found
+    assert ("body/local-government-association", "memberOf", authority) not in found
+
+
 # --------------------------------------------------------------------------- leads
 
 
