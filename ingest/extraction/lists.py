@@ -237,7 +237,11 @@ class ListReader:
                 heads = heads[-1:]
             refs = (ref_at(found.line, k) for k in heads)
             return tuple(r for r in refs if r)
-        return found.refs
+        # the members after the word ("X, covering A and B"), but not the county of "covering
+        # the county's boroughs", which only qualifies a noun
+        heads = [k for k in found.items if k + 1 >= len(words) or words[k + 1] not in POSSESSIVE]
+        refs = (ref_at(found.line, k) for k in heads)
+        return tuple(r for r in refs if r)
 
     def _says(self, found: OrgList, cue: int) -> bool:
         """Whether a word at ``cue`` is what the listed organisations are said to be: it

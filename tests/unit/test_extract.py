@@ -449,6 +449,17 @@ def test_a_body_in_a_relative_clause_after_a_membership_list_is_no_member(extrac
     assert ("body/local-government-association", "memberOf", authority) not in found
 
 
+def test_a_possessive_after_a_membership_word_qualifies_a_noun(extract) -> None:
+    text = (
+        "Kent County Council agreed the plan in May. The Northshire Housing Partnership, "
+        "covering all of the county's twelve districts, will run it. The Northshire Health "
+        "Partnership covers Kent County Council."
+    )
+    found = facts(run(extract, text))
+    assert ("council/ken", "memberOf", "body/northshire-housing-partnership") not in found
+    assert ("council/ken", "memberOf", "body/northshire-health-partnership") in found
+
+
 # --------------------------------------------------------------------------- leads
 
 
