@@ -144,6 +144,11 @@ class PostReader(PostOrganisations, PostShapes):
                         people.insert(0, earlier)
                 return people
             lower = t.lower_
+            if lower == ")":
+                opened = _person_before_brackets(line, sentence, k)
+                if opened is not None:
+                    k = opened  # "Holt (Labour), leader of X": the party is an aside
+                    continue
             if lower == "and" and commas == 0:
                 first = self._first_conjunct_subject(line, sentence, k)
                 if first is not None:
@@ -296,6 +301,19 @@ class PostReader(PostOrganisations, PostShapes):
             )
             for predicate in predicates
         ]
+
+
+def _person_before_brackets(line: LineContext, sentence: Span, close: int) -> int | None:
+    """The person a short aside in brackets that closes at ``close`` follows ("Holt
+    (Labour)", "Holt (Con, Northtown ward)"), if any."""
+    doc = line.doc
+    for k in range(close - 1, max(sentence.start, close - 6), -1):
+        if doc[k].text == "(":
+            before = k - 1
+            if before >= sentence.start and is_mention(line, before, (PERSON,)):
+                return before
+            return None
+    return None
 
 
 # prepositions that open a time between a post word and its holder, and the words of a time

@@ -460,6 +460,16 @@ def test_a_possessive_after_a_membership_word_qualifies_a_noun(extract) -> None:
     assert ("council/ken", "memberOf", "body/northshire-health-partnership") in found
 
 
+def test_a_party_in_brackets_between_a_name_and_its_post(extract) -> None:
+    text = (
+        "Cllr Ruth Calloway (Con, Hillside ward), Leader of Kent County Council, opened the "
+        "meeting. Simon Averill (Labour), leader of Essex County Council, replied."
+    )
+    found = facts(run(extract, text))
+    assert ("person/ruth-calloway", "headOf", "council/ken") in found
+    assert ("person/simon-averill", "headOf", "council/ess") in found
+
+
 # --------------------------------------------------------------------------- leads
 
 
