@@ -259,20 +259,32 @@ def noun_phrase(doc: Doc, i: int, leftward: bool, rules: MentionRules) -> tuple[
     return i, max(end, i + 1)
 
 
-def trim_phrase(words: list[str], rules: MentionRules) -> list[str]:
-    """A theme phrase without its lead-in ("a network of") and trailing nouns ("strand")."""
+def trim_phrase(words: list[str], rules: MentionRules, pos: list[str] | None = None) -> list[str]:
+    """A theme phrase without its lead-in ("a network of") and trailing nouns ("strand").
+    A trailing noun stays where what would be left only qualifies it: an adjective
+    ("physical activity", by ``pos``, the words' parts of speech) or a possessive
+    ("children's services")."""
     lowered = [w.lower() for w in words]
+    tags = list(pos) if pos is not None and len(pos) == len(words) else None
     changed = True
     while changed and words:
         changed = False
         for prefix in rules.strip_prefixes:
             if len(prefix) < len(words) and tuple(lowered[: len(prefix)]) == prefix:
                 words, lowered = words[len(prefix) :], lowered[len(prefix) :]
+                tags = tags[len(prefix) :] if tags else tags
                 changed = True
                 break
         for suffix in rules.trailing_nouns:
-            if len(suffix) < len(words) and tuple(lowered[-len(suffix) :]) == suffix:
-                words, lowered = words[: -len(suffix)], lowered[: -len(suffix)]
+            n = len(suffix)
+            if (
+                n < len(words)
+                and tuple(lowered[-n:]) == suffix
+                and not lowered[-n - 1].endswith(("'s", "’s", "s'"))
+                and not (tags and tags[-n - 1] == "ADJ")
+            ):
+                words, lowered = words[:-n], lowered[:-n]
+                tags = tags[:-n] if tags else tags
                 changed = True
                 break
     while words and lowered[-1] in ("and", "or", "of", "for", "the", "&", "to"):
@@ -511,7 +523,7 @@ class ClaimBuilder:
         if ordinal and words[-1].lower() in self.rules.theme_nouns:
             ref = resolver.ordinal_theme(ordinal)
             return (ref, (start, end)) if ref else None
-        words = trim_phrase(words, self.rules)
+        words = trim_phrase(words, self.rules, [t.pos_ for t in doc[start:end]])
         if not words:
             return None
         text = " ".join(words)

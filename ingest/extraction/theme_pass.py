@@ -80,7 +80,7 @@ class ThemePass:
                 break
             cut += 1
         words = [t.text for t in doc[start:cut]]
-        kept = trim_phrase(words, rules)
+        kept = trim_phrase(words, rules, [t.pos_ for t in doc[start:cut]])
         if not kept:
             return None
         first = start + _find_sub(words, kept)

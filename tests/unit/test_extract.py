@@ -470,6 +470,16 @@ def test_a_party_in_brackets_between_a_name_and_its_post(extract) -> None:
     assert ("person/simon-averill", "headOf", "council/ess") in found
 
 
+def test_a_trailing_noun_stays_after_an_adjective_or_a_possessive(extract) -> None:
+    text = (
+        "The Healthy Towns programme has three strands: physical activity, children's "
+        "services and the home adaptations strand."
+    )
+    themes = refs(run(extract, text), EntityKind.THEME)
+    assert {"theme/physical-activity", "theme/childrens-services"} <= themes
+    assert "theme/home-adaptations" in themes  # "strand" after a noun still goes
+
+
 # --------------------------------------------------------------------------- leads
 
 
