@@ -126,6 +126,11 @@ class PostShapes:
             j -= 1
         if j >= sentence.start and not is_mention(line, j, (PERSON,)) and doc[j + 1].text == ",":
             j = _before_aside(line, sentence, j)  # "Brook, who led the shadow authority, leads"
+        if j >= sentence.start and doc[j].lower_ == "and":
+            # "Holt took 52 per cent of the vote and will lead X": the first verb's subject
+            first = self._first_conjunct_subject(line, sentence, j)
+            if first is not None:
+                j = first
         if j >= sentence.start and is_mention(line, j, (PERSON,)):
             return [Post(ref_at(line, j), ref_at(line, k), role, True, j, k + 1, True)]
         if j == sentence.start and doc[j].lower_ in ("he", "she"):

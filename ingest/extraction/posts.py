@@ -191,7 +191,7 @@ class PostReader(PostOrganisations, PostShapes):
         k = r - 1
         while k >= sentence.start and r - k <= 4 and doc[k].text != ",":
             if not (
-                doc[k].lower_ in ("the", "a", "an")
+                doc[k].lower_ in ("the", "a", "an", "formerly", "previously", "latterly", "once")
                 or doc[k].lower_ in POSSESSIVE
                 or is_mention(line, k, ORG_LABELS)
             ):
@@ -206,7 +206,10 @@ class PostReader(PostOrganisations, PostShapes):
         ("and"), when the second opens with a link verb: "Holt, a former councillor, won the
         seat and is now leader of X"."""
         doc = line.doc
-        if k + 1 >= sentence.end or doc[k + 1].tag_ not in ("VBZ", "VBD", "VBP", "MD"):
+        verb = k + 1
+        while verb < sentence.end and doc[verb].tag_ == "RB":
+            verb += 1  # "and now chairs"
+        if verb >= sentence.end or doc[verb].tag_ not in ("VBZ", "VBD", "VBP", "MD"):
             return None
         for v in range(k - 1, max(sentence.start, k - 12) - 1, -1):
             if doc[v].text in (",", ";", "(") or is_mention(line, v, (ROLE,)):

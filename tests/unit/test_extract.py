@@ -480,6 +480,27 @@ def test_a_trailing_noun_stays_after_an_adjective_or_a_possessive(extract) -> No
     assert "theme/home-adaptations" in themes  # "strand" after a noun still goes
 
 
+def test_a_verb_post_in_the_second_of_two_verb_phrases(extract) -> None:
+    text = (
+        "Ruth Calloway took 52 per cent of the vote and will lead Kent County Council. "
+        "Simon Averill, a former teacher, won the seat and now chairs the Local Government "
+        "Association."
+    )
+    found = facts(run(extract, text))
+    assert ("person/ruth-calloway", "headOf", "council/ken") in found
+    assert ("person/simon-averill", "headOf", "body/local-government-association") in found
+
+
+def test_a_post_after_an_aside_that_names_a_former_post(extract) -> None:
+    text = (
+        "Essex County Council held its first meeting in April. Ruth Calloway, formerly chief "
+        "executive of Kent County Council, is the new council's first chief executive."
+    )
+    found = facts(run(extract, text))
+    assert ("person/ruth-calloway", "headOf", "council/ken") in found
+    assert ("person/ruth-calloway", "headOf", "council/ess") in found
+
+
 # --------------------------------------------------------------------------- leads
 
 
