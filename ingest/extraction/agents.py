@@ -1,13 +1,13 @@
 """Agents: the organisation that runs a programme or leads a theme, and the one that set a
 programme up, from a verb between them in either voice.
 
-* passive: "Access to Work is delivered by Jobcentre Plus", "the pathfinders were set up
+* passive: "Warm Start is delivered by Northshire Homes", "the hubs were set up
   jointly by A and B", "Safe Hands, a project led by Shelter";
 * active: "The Department of Health runs the programme", "The board set up the X programme";
 * relative: "joint reviews, which the inspectorate carries out", "the ratings, which the
   department set up";
-* lead nouns: "X is the lead authority for Y", "the DfES has been the lead department for
-  the programme";
+* lead nouns: "X is the lead authority for Y", "the Home Office has been the lead
+  department for the scheme";
 * focus: "X's focus will be on Y", "a pilot in X is looking at Y", "X will lead on Y", where Y
   may be a theme no list named ("adults with learning difficulties").
 
@@ -227,7 +227,7 @@ class AgentReader:
     def _group_agents(
         self, line: LineContext, sentence: Span, j: int, v: int, resolver
     ) -> list[tuple[list[str], int, int, int]]:
-        """ "The programme was launched by the three councils": the councils of the list of
+        """ "The scheme was started by the four councils": the councils of the list of
         three the document named last."""
         for end in range(j + 2, min(j + 5, sentence.end) + 1):
             size = group_size(line.doc, end)
@@ -318,7 +318,7 @@ class AgentReader:
                 return []
             words = doc[k:stop].text
             if all(t.is_title or not t.is_alpha or t.is_stop for t in doc[k:stop]):
-                # "Pembrokeshire's focus will be on Pembroke Dock Marine": a named project
+                # "Northshire's focus will be on Harbourside Energy": a named project
                 target_ref, kind = resolver.programme(words), PROGRAMME
             else:
                 # "new models of mental health support": the theme is the support; the

@@ -42,7 +42,7 @@ class BodyContext(ScanBase):
             if doc[i].lower_ in ("at", "with"):
                 return True
             # after "of" or "for" a post's capitalised words are as often its portfolio
-            # ("Head of Business Systems", "Secretary for Finance"): only a name the model
+            # ("Head of Digital Services", "Secretary for Health"): only a name the model
             # reads as an organisation
             # (a name the model reads as a person there is a firm named for its founder)
             if doc[i].lower_ in ("of", "for", "to") and (
@@ -53,7 +53,7 @@ class BodyContext(ScanBase):
                     and not (end < len(doc) and is_possessive(doc[end]))
                 )
             ):
-                # "Head of Business Systems, Coventry City Council": the employer follows
+                # "Head of Digital Services, Northshire County Council": the employer follows
                 follows = end + 1 < len(doc) and doc[end].text == ","
                 return not (
                     follows

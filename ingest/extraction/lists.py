@@ -144,7 +144,7 @@ class ListReader:
         doc = line.doc
         first, last_token = _clause(doc, sentence, run[0], run[-1])
         if single:
-            # "A, B and C, which had worked together through X": X is named in a clause of
+            # "A, B and C, which long cooperated through X": X is named in a clause of
             # its own, and what the sentence says before it is not said of X
             first = max(first, _relative_clause_start(doc, first, run[0]))
         context = tuple(k for k in range(first, last_token) if not run[0] <= k <= run[-1])

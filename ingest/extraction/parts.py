@@ -1,8 +1,8 @@
 """Parts: a body inside another, stated by apposition, a verb of place or a possessive.
 
-* apposition: "Jobcentre Plus, part of the DWP", "the Public Accounts Committee, a select
-  committee of the House of Commons";
-* place: "the Partnership, which sits within the Department of Health", "the Team is based
+* apposition: "the Warm Homes Unit, part of the Home Office", "the Northshire Panel, a
+  standing committee of the county council";
+* place: "the Unit, which sits within the Home Office", "the Team is based
   within the department", "the Agency, which is owned by the LGA";
 * possessive: "the LGA's Community Wellbeing Board" (a board, committee or unit of the body
   before it).

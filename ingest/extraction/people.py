@@ -122,7 +122,7 @@ class RoleScan(ScanBase):
             rule = self.rules.role_rule(core, " ".join(before_words))
             if rule is None:
                 continue
-            # "the Scottish Government's Cabinet Secretary for Finance": the organisation is
+            # "the Scottish Government's Cabinet Secretary for Health": the organisation is
             # named before the post, so a capitalised name after it is the portfolio
             owned = left >= 2 and doc[left - 1].lower_ in ("'s", "’s") and (left - 2) in taken
             portfolio_end = self._portfolio(right, rule, taken, owned)
@@ -161,9 +161,8 @@ class RoleScan(ScanBase):
 
     def _employer_after_name(self, k: int, taken: set[int]) -> bool:
         """Whether the capitalised words from ``k`` are a portfolio followed by the name of
-        its employer, found already: "Head of Business Systems, Coventry City Council",
-        "Director General for Social Care, Partnerships and Local Government at the
-        Department of Health"."""
+        its employer, found already: "Head of Digital Services, Northshire County Council",
+        "Director General for Crime, Policing and Fire at the Home Office"."""
         doc, n = self.doc, len(self.doc)
 
         def run_end(end: int, joiners: tuple[str, ...]) -> int:

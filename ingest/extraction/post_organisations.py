@@ -54,7 +54,7 @@ class PostOrganisations(PostShapes):
                     self._employer_after(line, sentence, j) if doc[k].lower_ != "at" else None
                 )
                 if employer is not None:
-                    return ref_at(line, employer), r, employer  # "for Social Care ... at the DH"
+                    return ref_at(line, employer), r, employer  # "for Schools ... at the DfE"
                 return ref_at(line, j), r, j
         # (a joint post over two councils, "chief executive of A and B", is read by
         # _joint_organisations)
@@ -119,7 +119,7 @@ class PostOrganisations(PostShapes):
 
     def _employer_after(self, line: LineContext, sentence: Span, j: int) -> int | None:
         """The organisation "at" names a little after a post's portfolio ("Director General
-        for Social Care, Partnerships and Local Government at the Department of Health")."""
+        for Crime, Policing and Fire at the Home Office")."""
         doc = line.doc
         for k in range(j + 1, min(sentence.end - 1, j + 12)):
             t = doc[k]

@@ -53,8 +53,8 @@ def _before_aside(line: LineContext, sentence: Span, j: int) -> int:
 
 
 def _apposition_head(line: LineContext, sentence: Span, j: int) -> int:
-    """The organisation an apposition describes, when ``j`` ends one: for "the Public Accounts
-    Committee, a select committee of the House of Commons chaired by ...", the committee."""
+    """The organisation an apposition describes, when ``j`` ends one: for "the Northshire
+    Panel, a standing committee of the county council chaired by ...", the panel."""
     doc = line.doc
     of = j - 2 if j - 1 >= sentence.start and doc[j - 1].lower_ == "the" else j - 1
     if of < sentence.start or doc[of].lower_ != "of":
@@ -94,7 +94,7 @@ class PostShapes:
             if k < sentence.end and is_mention(line, k, (PERSON,)):
                 person = k
             elif k + 2 < sentence.end and is_mention(line, k, ORG_LABELS):
-                # "led by Bristol's elected mayor, Marvin Rees"
+                # "led by Northtown's elected mayor, Ada Fenn"
                 for j in range(k + 1, min(sentence.end, k + 6)):
                     if is_mention(line, j, (PERSON,)):
                         person = j
@@ -125,9 +125,9 @@ class PostShapes:
         ):
             j -= 1
         if j >= sentence.start and not is_mention(line, j, (PERSON,)) and doc[j + 1].text == ",":
-            j = _before_aside(line, sentence, j)  # "Brook, who led the shadow authority, leads"
+            j = _before_aside(line, sentence, j)  # "Holt, who led the interim board, leads"
         if j >= sentence.start and doc[j].lower_ == "and":
-            # "Holt took 52 per cent of the vote and will lead X": the first verb's subject
+            # "Holt won the ward by 300 votes and will lead X": the first verb's subject
             first = self._first_conjunct_subject(line, sentence, j)
             if first is not None:
                 j = first
@@ -205,7 +205,7 @@ class PostShapes:
 
 def _before_relative_clause(line: LineContext, sentence: Span, j: int) -> int:
     """The organisation a relative clause that ends at ``j`` follows: "the board that
-    oversees the deal [is chaired by]" (the model runs without a parser, so by the words)."""
+    runs the fund [is chaired by]" (the model runs without a parser, so by the words)."""
     doc = line.doc
     for k in range(j, max(sentence.start, j - _CLAUSE_WORDS) - 1, -1):
         if doc[k].lower_ in ("that", "which") and k - 1 >= sentence.start:

@@ -102,8 +102,8 @@ class PostReader(PostOrganisations, PostShapes):
             return []
         organisations = [organisation]
         if org_end > r and ref_at(line, org_end) == organisation:
-            # a joint post: "chief executive of Hammersmith and Fulham and Kensington and
-            # Chelsea" holds it in both
+            # a joint post: "chief executive of Northshire and Southshire" holds it in
+            # both
             run = org_run(line, org_end, sentence.end)
             organisations += [ref_at(line, k) for k in run[1:]]
             org_end = run[-1]
@@ -160,7 +160,7 @@ class PostReader(PostOrganisations, PostShapes):
             if lower in _PRONOUNS and commas == 0:
                 return [k]  # "he had been chief executive of Camden"
             if lower in _OBJECT_PRONOUNS and seen_as and commas == 0 and doc[k + 1].lower_ == "as":
-                return [k]  # "the council confirmed him as its chief executive"
+                return [k]  # "the board named her as its chair"
             if lower in (",", "(", "|"):
                 commas += 1
                 if commas > 1:
@@ -231,8 +231,8 @@ class PostReader(PostOrganisations, PostShapes):
         return None
 
     def _person_before(self, line: LineContext, sentence: Span, k: int) -> int | None:
-        """The person who is the subject of a verb at ``k``: "Fothergill, leader of
-        Somerset County Council, succeeded ..." (a parenthesis between them is skipped)."""
+        """The person who is the subject of a verb at ``k``: "Holt, leader of
+        Northshire Council, succeeded ..." (a parenthesis between them is skipped)."""
         doc = line.doc
         j = k - 1
         depth = 0

@@ -277,7 +277,7 @@ class ProgrammeScan(LowercaseProgrammeScan, ScanBase):
     def _named_after_cue(self, start: int) -> bool | None:
         """Whether a name follows a naming phrase after a lower-case cue ("runs a pilot
         known as Home Together", the cue within eight words): None when it does not; True
-        when the cue is possessed ("runs its local programme under the name ..."), a local
+        when the cue is possessed ("runs its own scheme under the name ..."), a local
         delivery of a programme the text is about, which later anaphors do not mean."""
         doc = self.doc
         for phrase in self.rules.naming_phrases:

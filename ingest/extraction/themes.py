@@ -418,8 +418,8 @@ def _opens_item(token) -> bool:
 
 
 def _parallel(doc: Doc, start: int, k: int, end: int) -> bool:
-    """Whether "x and y" joins two items rather than naming one ("mental health services and
-    services for older people", not "health and wellbeing")."""
+    """Whether "x and y" joins two items rather than naming one ("housing services and
+    services for young carers", not "health and wellbeing")."""
     return k - start >= 2 and end - k - 1 >= 2
 
 
