@@ -73,6 +73,14 @@ class PartReader:
                     m += 1
                 if m < end and words[m] == "of":
                     return self._org_at(line, words, m + 1, end)
+            # apposition with a place verb: ", an advisory body sponsored by the X"
+            if j < end and words[j] in ("a", "an"):
+                m = j + 1
+                while m < end and m - j <= 4 and line.doc[m].is_lower and line.doc[m].is_alpha:
+                    n = self.within.at(words, m)
+                    if n:
+                        return self._org_at(line, words, m + n, end)
+                    m += 1
         # place: "(, which) (is) sits within the X"
         while k < end and words[k] in _LINKS:
             k += 1

@@ -501,6 +501,16 @@ def test_a_post_after_an_aside_that_names_a_former_post(extract) -> None:
     assert ("person/ruth-calloway", "headOf", "council/ess") in found
 
 
+def test_an_apposition_with_a_verb_of_place_makes_a_part(extract) -> None:
+    text = (
+        "The Northshire Advisory Panel, an advisory body sponsored by the Home Office, met in "
+        "May. Kent County Council, a large authority in the south, met too."
+    )
+    found = facts(run(extract, text))
+    assert ("body/northshire-advisory-panel", "subOrganizationOf", "body/home-office") in found
+    assert not [f for f in found if f[0] == "council/ken"]
+
+
 # --------------------------------------------------------------------------- leads
 
 
