@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_MONTHS = {
+# month names and their abbreviations, lower case -> month number
+MONTHS = {
     name: number
     for number, names in enumerate(
         [
@@ -26,7 +27,7 @@ _MONTHS = {
     )
     for name in names
 }
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
@@ -55,7 +56,7 @@ _MONTH_YEAR = re.compile(rf"(?<![\w-]){_MONTH},?\s+{_YEAR}\b", re.I)
 
 def _to_date(match: re.Match[str]) -> date | None:
     month = match.group("month")
-    number = int(month) if month.isdigit() else _MONTHS[month.lower().rstrip(".")]
+    number = int(month) if month.isdigit() else MONTHS[month.lower().rstrip(".")]
     try:
         return date(int(match.group("year")), number, int(match.group("day")))
     except ValueError:
@@ -78,7 +79,7 @@ def find_date(text: str) -> str | None:
             return full
         match = _MONTH_YEAR.search(line)
         if match is not None and _DATELINE_LEAD.search(line[: match.start()]):
-            month = _MONTHS[match.group("month").lower().rstrip(".")]
+            month = MONTHS[match.group("month").lower().rstrip(".")]
             return date(int(match.group("year")), month, 1).isoformat()
     for window in (text[:_HEAD_CHARS], text):
         found_date = _first_full_date(window)

@@ -214,18 +214,16 @@ class ListReader:
         return []
 
     def _members(self, found: OrgList, words: list[str]) -> tuple[str, ...]:
-        """The listed organisations a membership word after them is said of: not one that
-        only qualifies a noun ("the county's charity"), and after a verb in the singular only
-        the last one named ("A alongside B, the county's charity, which is a member of X":
-        B)."""
+        """The listed organisations a membership word is said of: not one that only
+        qualifies a noun ("the county's charity", "X, covering the county's boroughs"), and
+        when the word follows them after a verb in the singular only the last one named ("A
+        alongside B, the county's charity, which is a member of X": B)."""
         if not found.items:
             return found.refs
+        heads = [k for k in found.items if k + 1 >= len(words) or words[k + 1] not in POSSESSIVE]
         for cue, _ in self.members_first.find(words, found.context):
             if cue <= found.items[-1]:
                 continue
-            heads = [
-                k for k in found.items if k + 1 >= len(words) or words[k + 1] not in POSSESSIVE
-            ]
             last = found.items[-1]
             between = words[last + 1 : cue]
             relative = [k for k in range(last + 1, cue) if words[k] in ("which", "who")]
@@ -235,11 +233,7 @@ class ListReader:
                 return ()  # "A alongside B, which is a member of X": said of B
             if any(w in ("is", "was", "has", "remains") for w in between):
                 heads = heads[-1:]
-            refs = (ref_at(found.line, k) for k in heads)
-            return tuple(r for r in refs if r)
-        # the members after the word ("X, covering A and B"), but not the county of "covering
-        # the county's boroughs", which only qualifies a noun
-        heads = [k for k in found.items if k + 1 >= len(words) or words[k + 1] not in POSSESSIVE]
+            break
         refs = (ref_at(found.line, k) for k in heads)
         return tuple(r for r in refs if r)
 

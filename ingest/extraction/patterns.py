@@ -265,7 +265,7 @@ def trim_phrase(words: list[str], rules: MentionRules, pos: list[str] | None = N
     ("physical activity", by ``pos``, the words' parts of speech) or a possessive
     ("children's services")."""
     lowered = [w.lower() for w in words]
-    tags = list(pos) if pos is not None and len(pos) == len(words) else None
+    tags = list(pos) if pos is not None else None
     changed = True
     while changed and words:
         changed = False

@@ -30,7 +30,7 @@ def _same_entity(token: Token, role: Token) -> bool:
 
 
 # words that open the noun phrase a lower-case portfolio of two words stands in
-_NOUN_PHRASE_OPENERS = frozenset(("the", "its", "their", "his", "her", "'s", "’s"))
+_NOUN_PHRASE_OPENERS = frozenset(("the", "its", "their", "his", "her"))
 
 
 class RoleScan(ScanBase):
@@ -89,7 +89,9 @@ class RoleScan(ScanBase):
                     and doc[left].is_lower
                     and doc[left - 2].is_lower
                     and doc[left - 2].pos_ in ("NOUN", "ADJ")
-                    and doc[left - 3].lower_ in _NOUN_PHRASE_OPENERS
+                    and (
+                        doc[left - 3].lower_ in _NOUN_PHRASE_OPENERS or is_possessive(doc[left - 3])
+                    )
                 ):
                     left -= 2  # "the housing and planning minister", within one noun phrase
                     continue
@@ -124,7 +126,7 @@ class RoleScan(ScanBase):
                 continue
             # "the Scottish Government's Cabinet Secretary for Health": the organisation is
             # named before the post, so a capitalised name after it is the portfolio
-            owned = left >= 2 and doc[left - 1].lower_ in ("'s", "’s") and (left - 2) in taken
+            owned = left >= 2 and is_possessive(doc[left - 1]) and (left - 2) in taken
             portfolio_end = self._portfolio(right, rule, taken, owned)
             # "director of" + "policy" / "head of" + "policy": "head of" holds its preposition
             first = right if rule.label.endswith(" of") else right + 1

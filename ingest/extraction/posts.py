@@ -23,6 +23,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span
 
 from graph.model import Claim, Predicate
+from ingest.dates import MONTHS
 from ingest.extraction.labels import ORG_LABELS, PERSON, PROGRAMME, ROLE, THEME
 from ingest.extraction.lexicon import Phrases
 from ingest.extraction.mention_rules import MentionRules
@@ -322,9 +323,8 @@ def _person_before_brackets(line: LineContext, sentence: Span, close: int) -> in
 # prepositions that open a time between a post word and its holder, and the words of a time
 TIME_PREPOSITIONS = frozenset(("until", "till", "since", "from", "for", "during", "in"))
 _TIME = """this last next that the past previous early late mid year years month months week
-weeks decade spring summer autumn winter now then recently january february march april may
-june july august september october november december"""
-TIME_WORDS = frozenset(_TIME.split())
+weeks decade spring summer autumn winter now then recently"""
+TIME_WORDS = frozenset(_TIME.split()) | frozenset(MONTHS)
 
 
 def _date_after(doc: Doc, k: int, end: int) -> int:
